@@ -1,0 +1,111 @@
+package org.ddoq.core.output;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.ForeachPartitionFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.ddoq.core.data.InputException;
+
+/**
+ * Writes a distilled set in the output contract (docs/output.md):
+ * <pre>
+ * OUT/images/&lt;class-folder&gt;/&lt;label&gt;_&lt;cluster&gt;.png   torchvision ImageFolder layout
+ * OUT/manifest.csv    path,label,class_name,cluster,count,weight
+ * OUT/summary.json    run parameters, per-class results, stage timings
+ * OUT/_SUCCESS        written last: a directory without it is incomplete
+ * </pre>
+ * Images are written by the executors (any Hadoop file system); the manifest and summary by the driver.
+ */
+public final class DistilledSetWriter {
+  public static final String SUCCESS = "_SUCCESS";
+
+  private DistilledSetWriter() {}
+
+  /** Refuses an existing OUT before any work is done, unless the user asked to replace it. */
+  public static void prepareTarget(SparkSession spark, String out, boolean overwrite) {
+    Path path = new Path(out);
+    try {
+      FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (fs.exists(path)) {
+        if (!overwrite) {
+          throw new InputException("output " + out + " already exists; choose a new --out, or pass --overwrite to replace it");
+        }
+        if (!fs.delete(path, true)) {
+          throw new InputException("could not delete the existing output " + out + " for --overwrite; remove it by hand");
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot check output " + out + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Folder name for a class: ImageFolder needs one path element, so '/' and other unsafe characters become '_'. */
+  public static String classFolder(String className) {
+    String safe = className.replaceAll("[^A-Za-z0-9._ +-]", "_").trim();
+    return safe.isEmpty() || safe.equals(".") || safe.equals("..") ? "class" : safe;
+  }
+
+  /** Relative path of one distilled image. */
+  public static String imagePath(int label, String className, int cluster) {
+    return "images/" + classFolder(className) + "/" + label + "_" + cluster + ".png";
+  }
+
+  /**
+   * Writes images, manifest, summary and then _SUCCESS.
+   *
+   * @param decoded rows with label (int), class_name, cluster (int), count (long), weight (double), png (binary)
+   */
+  public static void write(SparkSession spark, Dataset<Row> decoded, String out, Map<String, Object> summary) {
+    HadoopConf conf = new HadoopConf(spark.sparkContext().hadoopConfiguration());
+    Dataset<Row> images = decoded.select("label", "class_name", "cluster", "png");
+    ForeachPartitionFunction<Row> writeImages = rows -> {
+      FileSystem fs = new Path(out).getFileSystem(conf.get());
+      while (rows.hasNext()) {
+        Row r = rows.next();
+        Path file = new Path(out, imagePath(r.getInt(0), r.getString(1), r.getInt(2)));
+        try (FSDataOutputStream stream = fs.create(file, true)) {
+          stream.write((byte[]) r.get(3));
+        }
+      }
+    };
+    images.foreachPartition(writeImages);
+
+    List<Row> rows = decoded.select("label", "class_name", "cluster", "count", "weight")
+        .orderBy("label", "cluster").collectAsList();
+    StringBuilder csv = new StringBuilder("path,label,class_name,cluster,count,weight\n");
+    for (Row r : rows) {
+      csv.append(Csv.field(imagePath(r.getInt(0), r.getString(1), r.getInt(2)))).append(',')
+          .append(r.getInt(0)).append(',')
+          .append(Csv.field(r.getString(1))).append(',')
+          .append(r.getInt(2)).append(',')
+          .append(r.getLong(3)).append(',')
+          .append(r.getDouble(4)).append('\n');
+    }
+    try {
+      FileSystem fs = new Path(out).getFileSystem(conf.get());
+      writeText(fs, new Path(out, "manifest.csv"), csv.toString());
+      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      writeText(fs, new Path(out, "summary.json"), json.writeValueAsString(summary) + "\n");
+      writeText(fs, new Path(out, SUCCESS), "");
+    } catch (IOException e) {
+      throw new UncheckedIOException("writing " + out + " failed (it has no " + SUCCESS + "): " + e.getMessage(), e);
+    }
+  }
+
+  static void writeText(FileSystem fs, Path path, String text) throws IOException {
+    try (OutputStream stream = fs.create(path, true)) {
+      stream.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+}

@@ -1,0 +1,273 @@
+package org.ddoq.core.stage;
+
+import static org.apache.spark.sql.functions.col;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.param.DoubleParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamValidators;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.ddoq.core.data.InputException;
+import org.ddoq.core.quantize.CentroidWeights;
+import org.ddoq.core.quantize.ClassQuantization;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Quantize stage: per class, MLlib k-means in latent space with k = images per class; each centroid's
+ * weight is the mass of its Voronoi cell (count / class size) by default, or its square root
+ * (normalised), or uniform (= D4M). Class fits run concurrently, since one small MLlib fit is mostly job
+ * overhead. The model also reports, per class, the weighted distortion and the exact W2^2 of the same
+ * centroids with uniform weights.
+ *
+ * <p>Input: a label column (int), a vector column of latents and optionally a class-name column.
+ */
+public final class ClassQuantizer extends Estimator<ClassQuantizerModel> implements MLWritable {
+  private static final Logger LOG = LoggerFactory.getLogger(ClassQuantizer.class);
+
+  private final String uid;
+  private final IntParam k;
+  private final Param<String> featuresCol;
+  private final Param<String> labelCol;
+  private final Param<String> classNameCol;
+  private final LongParam seed;
+  private final IntParam maxIter;
+  private final DoubleParam tol;
+  private final Param<String> initMode;
+  private final IntParam restarts;
+  private final Param<String> weighting;
+  private final IntParam parallelism;
+
+  public ClassQuantizer(String uid) {
+    this.uid = uid;
+    // Params read uid() when built, so they are created after it is set.
+    seed = new LongParam(this, "seed", "run seed: each class's seed is derived from it");
+    k = new IntParam(this, "k", "images per class: centroids per class (>= 1)", ParamValidators.gtEq(1));
+    featuresCol = new Param<>(this, "featuresCol", "latent vector column");
+    labelCol = new Param<>(this, "labelCol", "class label column (int)");
+    classNameCol = new Param<>(this, "classNameCol", "class name column (used when present)");
+    maxIter = new IntParam(this, "maxIter", "k-means iterations per fit (>= 1)", ParamValidators.gtEq(1));
+    tol = new DoubleParam(this, "tol", "k-means convergence tolerance on centroid moves (>= 0)", ParamValidators.gtEq(0));
+    initMode = new Param<>(this, "initMode", "k-means initialisation: k-means|| or random",
+      ParamValidators.inArray(new String[] {"k-means||", "random"}));
+    restarts = new IntParam(this, "restarts", "k-means fits per class, the lowest distortion kept (>= 1)", ParamValidators.gtEq(1));
+    weighting = new Param<>(this, "weighting", "centroid weights: mass, sqrt or uniform",
+      ParamValidators.inArray(new String[] {"mass", "sqrt", "uniform"}));
+    parallelism = new IntParam(this, "parallelism", "classes fitted concurrently (>= 1)", ParamValidators.gtEq(1));
+    setDefault(k, 10);
+    setDefault(featuresCol, "latent");
+    setDefault(labelCol, "label");
+    setDefault(classNameCol, "class_name");
+    setDefault(seed, 0L);
+    setDefault(maxIter, 50);
+    setDefault(tol, 1e-6);
+    setDefault(initMode, "k-means||");
+    setDefault(restarts, 1);
+    setDefault(weighting, "mass");
+    setDefault(parallelism, 4);
+  }
+
+  public ClassQuantizer() {
+    this(Identifiable.randomUID("classQuantizer"));
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  public IntParam k() { return k; }
+  public Param<String> featuresCol() { return featuresCol; }
+  public Param<String> labelCol() { return labelCol; }
+  public Param<String> classNameCol() { return classNameCol; }
+  public LongParam seed() { return seed; }
+  public IntParam maxIter() { return maxIter; }
+  public DoubleParam tol() { return tol; }
+  public Param<String> initMode() { return initMode; }
+  public IntParam restarts() { return restarts; }
+  public Param<String> weighting() { return weighting; }
+  public IntParam parallelism() { return parallelism; }
+
+  public int getK() { return (Integer) $(k); }
+  public String getFeaturesCol() { return $(featuresCol); }
+  public String getLabelCol() { return $(labelCol); }
+  public String getClassNameCol() { return $(classNameCol); }
+  public long getSeed() { return (Long) $(seed); }
+  public int getMaxIter() { return (Integer) $(maxIter); }
+  public double getTol() { return (Double) $(tol); }
+  public String getInitMode() { return $(initMode); }
+  public int getRestarts() { return (Integer) $(restarts); }
+  public String getWeighting() { return $(weighting); }
+  public int getParallelism() { return (Integer) $(parallelism); }
+
+  public ClassQuantizer setK(int value) { set(k, value); return this; }
+  public ClassQuantizer setFeaturesCol(String value) { set(featuresCol, value); return this; }
+  public ClassQuantizer setLabelCol(String value) { set(labelCol, value); return this; }
+  public ClassQuantizer setClassNameCol(String value) { set(classNameCol, value); return this; }
+  public ClassQuantizer setSeed(long value) { set(seed, value); return this; }
+  public ClassQuantizer setMaxIter(int value) { set(maxIter, value); return this; }
+  public ClassQuantizer setTol(double value) { set(tol, value); return this; }
+  public ClassQuantizer setInitMode(String value) { set(initMode, value); return this; }
+  public ClassQuantizer setRestarts(int value) { set(restarts, value); return this; }
+  public ClassQuantizer setWeighting(String value) { set(weighting, value); return this; }
+  public ClassQuantizer setParallelism(int value) { set(parallelism, value); return this; }
+
+  @Override
+  public StructType transformSchema(StructType schema) {
+    List<String> names = Arrays.asList(schema.fieldNames());
+    if (!names.contains(getFeaturesCol()) || !schema.apply(getFeaturesCol()).dataType().sameType(SQLDataTypes.VectorType())) {
+      throw new IllegalArgumentException("ClassQuantizer: needs a vector column '" + getFeaturesCol()
+          + "' (set featuresCol); columns are " + names);
+    }
+    if (!names.contains(getLabelCol()) || !schema.apply(getLabelCol()).dataType().sameType(DataTypes.IntegerType)) {
+      throw new IllegalArgumentException("ClassQuantizer: needs an int label column '" + getLabelCol()
+          + "' (set labelCol); columns are " + names);
+    }
+    return schema.add(ClassQuantizerModel.PREDICTION, DataTypes.IntegerType, false);
+  }
+
+  @Override
+  public ClassQuantizerModel fit(Dataset<?> dataset) {
+    transformSchema(dataset.schema());
+    boolean hasNames = Arrays.asList(dataset.schema().fieldNames()).contains(getClassNameCol());
+    Dataset<Row> data = dataset.toDF();
+    boolean persisted = data.storageLevel().equals(StorageLevel.NONE());
+    if (persisted) {
+      data = data.persist(StorageLevel.MEMORY_AND_DISK());
+    }
+    try {
+      return fitClasses(data, hasNames);
+    } finally {
+      if (persisted) {
+        data.unpersist();
+      }
+    }
+  }
+
+  private ClassQuantizerModel fitClasses(Dataset<Row> data, boolean hasNames) {
+    Dataset<Row> sizes = hasNames
+        ? data.groupBy(getLabelCol(), getClassNameCol()).count()
+        : data.groupBy(getLabelCol()).count();
+    List<Row> classes = sizes.orderBy(getLabelCol()).collectAsList();
+    if (classes.isEmpty()) {
+      throw new InputException("ClassQuantizer: the input has no rows: nothing to quantize; check the input data");
+    }
+    int k = getK();
+    LOG.info("Quantizing {} classes with k = {} ({} weights, seed {}, {} concurrent fits)",
+        classes.size(), k, getWeighting(), getSeed(), getParallelism());
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(getParallelism(), classes.size()), r -> {
+      Thread t = new Thread(r, "ddoq-class-fit");
+      t.setDaemon(true);
+      return t;
+    });
+    List<Future<ClassFit.Result>> futures = new ArrayList<>();
+    List<Double> seconds = new java.util.concurrent.CopyOnWriteArrayList<>(new Double[classes.size()]);
+    try {
+      for (int i = 0; i < classes.size(); i++) {
+        int label = classes.get(i).getInt(0);
+        long n = classes.get(i).getLong(hasNames ? 2 : 1);
+        int index = i;
+        Dataset<Row> rows = data.filter(col(getLabelCol()).equalTo(label));
+        futures.add(pool.submit(() -> {
+          long start = System.nanoTime();
+          ClassFit.Result r = ClassFit.fit(rows, getFeaturesCol(), n, k, getSeed(), label, getMaxIter(), getTol(),
+              getInitMode(), getRestarts());
+          seconds.set(index, (System.nanoTime() - start) / 1e9);
+          LOG.info("Quantized class {} ({} latents) into {} centroids, distortion {} in {} s",
+              label, n, r.centroids().size(), String.format("%.5g", r.cost() / n), String.format("%.1f", seconds.get(index)));
+          return r;
+        }));
+      }
+      List<ClassFit.Result> results = new ArrayList<>();
+      for (Future<ClassFit.Result> f : futures) {
+        results.add(f.get());
+      }
+      return buildModel(data, classes, results, seconds, hasNames);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while quantizing", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException("a class fit failed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private ClassQuantizerModel buildModel(Dataset<Row> data, List<Row> classes, List<ClassFit.Result> results,
+                                         List<Double> seconds, boolean hasNames) {
+    CentroidWeights.Scheme scheme = CentroidWeights.Scheme.parse(getWeighting());
+    Map<Integer, double[][]> forW2 = new HashMap<>();
+    for (int i = 0; i < classes.size(); i++) {
+      if (classes.get(i).getLong(hasNames ? 2 : 1) > getK()) {
+        forW2.put(classes.get(i).getInt(0), results.get(i).centroids().toArray(new double[0][]));
+      }
+    }
+    long start = System.nanoTime();
+    Map<Integer, Double> w2 = UniformW2.compute(data, getLabelCol(), getFeaturesCol(), forW2);
+    LOG.info("Exact uniform-weight W2 for {} classes in {} s", forW2.size(), String.format("%.1f", (System.nanoTime() - start) / 1e9));
+
+    List<ClassQuantizerModel.Centroid> centroids = new ArrayList<>();
+    List<ClassQuantization> summaries = new ArrayList<>();
+    for (int i = 0; i < classes.size(); i++) {
+      Row c = classes.get(i);
+      int label = c.getInt(0);
+      String name = hasNames ? c.getString(1) : String.valueOf(label);
+      long n = c.getLong(hasNames ? 2 : 1);
+      ClassFit.Result r = results.get(i);
+      long[] counts = r.counts().stream().mapToLong(Long::longValue).toArray();
+      double[] weights = CentroidWeights.weights(counts, scheme);
+      for (int j = 0; j < counts.length; j++) {
+        centroids.add(new ClassQuantizerModel.Centroid(label, name, j, r.centroids().get(j), counts[j], weights[j]));
+      }
+      summaries.add(new ClassQuantization(label, name, n, getK(), counts.length, r.cost() / n,
+          w2.getOrDefault(label, 0.0), seconds.get(i), r.note()));
+    }
+    ClassQuantizerModel model = new ClassQuantizerModel(Identifiable.randomUID("classQuantizerModel"), centroids, summaries);
+    model.setFeaturesCol(getFeaturesCol()).setLabelCol(getLabelCol()).setK(getK()).setWeighting(getWeighting());
+    return model.setParent(this);
+  }
+
+  @Override
+  public ClassQuantizer copy(ParamMap extra) {
+    return (ClassQuantizer) defaultCopy(extra);
+  }
+
+  @Override
+  public MLWriter write() {
+    return new DefaultParamsWriter(this);
+  }
+
+  public static MLReader<ClassQuantizer> read() {
+    return new DefaultParamsReader<>();
+  }
+
+  public static ClassQuantizer load(String path) {
+    return read().load(path);
+  }
+}

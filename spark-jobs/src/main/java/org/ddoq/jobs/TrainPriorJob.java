@@ -1,0 +1,125 @@
+package org.ddoq.jobs;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.ddoq.core.data.ImageDataset;
+import org.ddoq.core.data.ImageRows;
+import org.ddoq.core.data.ImageShape;
+import org.ddoq.core.data.ImageSources;
+import org.ddoq.core.data.InputException;
+import org.ddoq.core.prior.PriorSpec;
+import org.ddoq.core.prior.VaeTraining;
+import org.ddoq.core.prior.VaeTrainingConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ddoq train-prior}: trains the built-in VAE on the driver with DJL and writes a prior directory.
+ * The reconstruction error is measured on the input's test split when it has one, else on training
+ * images held back from training.
+ */
+public final class TrainPriorJob {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainPriorJob.class);
+  /** Images held back for the reconstruction error when the input has no test split. */
+  static final int HELD_OUT = 1000;
+
+  /** How the prior is trained (part of the prior cache key). */
+  public record Training(int epochs, int batchSize, double learningRate, int maxImages, long seed) {
+    VaeTrainingConfig config() {
+      return new VaeTrainingConfig(epochs, batchSize, learningRate, maxImages, seed);
+    }
+  }
+
+  private TrainPriorJob() {}
+
+  /** Adds the prior-training options (shared with distill, which trains a prior when none is given). */
+  static Options withTrainingOptions(Options o) {
+    VaeTrainingConfig d = VaeTrainingConfig.defaults();
+    return o.option("prior-epochs", "N", String.valueOf(d.epochs()), "VAE training epochs")
+        .option("prior-batch-size", "N", String.valueOf(d.batchSize()), "VAE training batch size")
+        .option("prior-learning-rate", "LR", String.valueOf(d.learningRate()), "VAE Adam learning rate")
+        .option("prior-max-images", "N", String.valueOf(d.maxImages()), "train the VAE on at most this many images")
+        .option("prior-seed", "S", String.valueOf(d.seed()), "VAE initialisation and sampling seed");
+  }
+
+  static Training training(Options o) {
+    double lr;
+    try {
+      lr = Double.parseDouble(o.required("prior-learning-rate"));
+    } catch (NumberFormatException e) {
+      throw new InputException("--prior-learning-rate must be a number, got '" + o.get("prior-learning-rate") + "'");
+    }
+    return new Training(o.integer("prior-epochs", 1), o.integer("prior-batch-size", 1), lr,
+        o.integer("prior-max-images", 1), o.longValue("prior-seed"));
+  }
+
+  public static void main(String[] args) {
+    Options o = withTrainingOptions(new Options("train-prior")
+        .option("input", "DIR", null, "labelled images: a directory of IDX files or an ImageFolder tree")
+        .option("out", "PRIOR", null, "prior directory to write (must not exist)")
+        .option("format", "auto|idx|folder", "auto", "input layout")
+        .option("image-size", "CxHxW", null, "resize folder images to this shape (default: the first image's)")
+        .option("master", "URL", null, "Spark master (default: spark-submit's, else local[*])"));
+    if (List.of(args).contains("--help")) {
+      System.out.println(o.usage());
+      return;
+    }
+    o.parse(args);
+    Path out = Path.of(o.required("out"));
+    if (Files.exists(out)) {
+      throw new InputException("prior directory " + out + " already exists; choose a new --out");
+    }
+    String input = o.required("input");
+    String format = o.oneOf("format", "auto", "idx", "folder");
+    ImageShape shape = o.get("image-size") == null ? null : ImageShape.parse(o.get("image-size"));
+    Training training = training(o);
+    SparkSession spark = Sessions.create("ddoq train-prior", o.get("master"));
+    try {
+      ImageDataset data = ImageSources.read(spark, input, format, "train", shape);
+      PriorSpec spec = train(spark, input, data, training, out);
+      System.out.println("Wrote prior " + out + " (held-out reconstruction MSE " + spec.reconstructionMse() + ")");
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** Collects the training images to the driver (DJL trains there) and trains the VAE into {@code out}. */
+  static PriorSpec train(SparkSession spark, String input, ImageDataset data, Training training, Path out) {
+    byte[][] heldOut = testImages(spark, input, data);
+    int limit = training.maxImages() + (heldOut == null ? HELD_OUT : 0);
+    List<Row> rows = data.rows().select(ImageRows.IMAGE).limit(limit).collectAsList();
+    if (heldOut == null) {
+      int keep = Math.min(HELD_OUT, rows.size() / 10);
+      heldOut = toBytes(rows.subList(rows.size() - keep, rows.size()));
+      rows = rows.subList(0, rows.size() - keep);
+      LOG.info("No test split in {}: holding back {} training images to measure reconstruction", input, keep);
+    }
+    byte[][] train = toBytes(rows);
+    if (train.length == 0) {
+      throw new InputException("no training images in " + input + ": cannot train a prior");
+    }
+    LOG.info("Training the VAE prior on {} images ({}), {} held out", train.length, data.shape(), heldOut.length);
+    return VaeTraining.train(train, heldOut, data.shape(), data.classNames(), training.config(), out,
+        line -> LOG.info("prior: {}", line));
+  }
+
+  private static byte[][] testImages(SparkSession spark, String input, ImageDataset data) {
+    try {
+      ImageDataset test = ImageSources.read(spark, input, data.format(), "test", data.shape());
+      return toBytes(test.rows().select(ImageRows.IMAGE).limit(2000).collectAsList());
+    } catch (InputException e) {
+      return null;
+    }
+  }
+
+  private static byte[][] toBytes(List<Row> rows) {
+    byte[][] out = new byte[rows.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (byte[]) rows.get(i).get(0);
+    }
+    return out;
+  }
+}
