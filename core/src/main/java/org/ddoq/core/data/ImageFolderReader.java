@@ -163,7 +163,7 @@ public final class ImageFolderReader {
       ImageDecoding.Result r = ImageDecoding.toShape(ImageDecoding.readFile(conf.value(), f.path()), shape);
       return RowFactory.create(f.id(), f.label(), f.className(), f.path(), r.pixels(), r.problem());
     }).persist(StorageLevel.MEMORY_AND_DISK());
-    decoded.setName("decoded images of " + classNames.size() + " classes");
+    decoded.setName("decoded images of " + classNames.size() + " classes from " + root);
 
     List<ImageDataset.Skipped> skipped = new ArrayList<>(ignored);
     skipped.addAll(decoded.filter(r -> !r.isNullAt(5))

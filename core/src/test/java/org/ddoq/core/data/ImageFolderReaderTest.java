@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.RDDInfo;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,6 +126,20 @@ class ImageFolderReaderTest {
     assertTrue(reasons.get("cat/text.png").contains("convert it to PNG or delete it"));
     assertTrue(reasons.get("cat/notes.txt").startsWith("ignored: not an image file name (extension 'txt')"),
         reasons.toString());
+  }
+
+  @Test
+  void listingTheSkippedFilesLeavesEveryDecodedPartitionCached(@TempDir Path dir) throws IOException {
+    for (int i = 0; i < 6; i++) {
+      write(dir, "c" + (i % 2) + "/" + i + ".png", solid(8, 8, 0x10 * i, BufferedImage.TYPE_BYTE_GRAY), "png");
+    }
+    ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
+    String name = "decoded images of 2 classes from " + dir.toUri().getPath().replaceAll("/$", "");
+    RDDInfo cached = Arrays.stream(spark.sparkContext().getRDDStorageInfo())
+        .filter(info -> info.name().endsWith(name)).findFirst().orElseThrow();
+    // Using the rows after read() returned reads the cache instead of decoding the files again.
+    assertEquals(cached.numPartitions(), cached.numCachedPartitions());
+    assertEquals(6, data.rows().count());
   }
 
   @Test
