@@ -1,0 +1,76 @@
+package org.ddoq.core.data;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import javax.imageio.ImageIO;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Decodes one image file (PNG, JPEG, BMP, GIF, TIFF through javax.imageio) into CHW bytes of a target
+ * shape, or says in words a user can act on why it cannot.
+ */
+final class ImageDecoding {
+  static {
+    // ImageIO would otherwise buffer every stream through a temporary file.
+    ImageIO.setUseCache(false);
+  }
+
+  private ImageDecoding() {}
+
+  /** Either {@code pixels} (CHW, target shape) or {@code problem} (why the file was skipped) is set. */
+  record Result(byte[] pixels, String problem) {
+    static Result skipped(String problem) {
+      return new Result(null, problem);
+    }
+  }
+
+  /** Reads a whole file; images are small enough to hold one per task thread. */
+  static byte[] readFile(Configuration conf, String path) throws IOException {
+    Path p = new Path(path);
+    try (InputStream in = p.getFileSystem(conf).open(p)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** Decodes without converting; null with a reason in {@code why[0]} when it cannot. */
+  static BufferedImage decode(byte[] bytes, String[] why) {
+    if (bytes.length == 0) {
+      why[0] = "empty file (0 bytes); copy it again or delete it";
+      return null;
+    }
+    try {
+      BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
+      if (image == null) {
+        why[0] = "not a PNG/JPEG/BMP/GIF/TIFF image despite its extension (no image decoder recognises the"
+            + " content); convert it to PNG or delete it";
+      }
+      return image;
+    } catch (IOException | RuntimeException e) {
+      // ImageIO reports damaged data as IIOException, and sometimes as an unchecked exception from deep inside.
+      why[0] = "corrupt or truncated image data (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+          + "); export the image again or delete it";
+      return null;
+    }
+  }
+
+  /** Decodes and converts to {@code target}. */
+  static Result toShape(byte[] bytes, ImageShape target) {
+    String[] why = new String[1];
+    BufferedImage image = decode(bytes, why);
+    if (image == null) {
+      return Result.skipped(why[0]);
+    }
+    try {
+      ImageShape own = Pixels.nativeShape(image);
+      return new Result(Pixels.convert(Pixels.toChw(image, own.channels()), own, target), null);
+    } catch (RuntimeException e) {
+      // Lazily decoded formats can fail only when the pixels are touched.
+      return Result.skipped("corrupt image data (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+          + "); export the image again or delete it");
+    }
+  }
+}
