@@ -14,6 +14,7 @@ public final class Ddoq {
       "commands:",
       "  distill       distill a labelled image dataset into a small weighted synthetic set",
       "  train-prior   train the built-in VAE prior on a dataset and write a prior directory",
+      "  export-latents  write kept latents as one .npy per class (for Python tools)",
       "  help          this text; 'ddoq <command> --help' lists a command's options",
       "",
       "example: ddoq distill --input /usr/share/datasets/fashion-mnist --ipc 10 --out out/fmnist-ipc10");
@@ -36,6 +37,7 @@ public final class Ddoq {
       switch (command) {
         case "distill" -> DistillJob.main(rest);
         case "train-prior" -> TrainPriorJob.main(rest);
+        case "export-latents" -> ExportLatentsJob.main(rest);
         default -> throw new InputException("unknown command '" + command + "'\n" + USAGE);
       }
       return 0;

@@ -74,13 +74,11 @@ public final class DistillJob {
         o.get("prior"), o.longValue("seed"), o.oneOf("weights", "mass", "sqrt", "uniform"), o.flagSet("keep-latents"),
         o.flagSet("overwrite"), o.get("image-size"), o.integer("batch-size", 1), o.integer("restarts", 1),
         o.integer("max-iter", 1), o.integer("parallelism", 1), o.required("cache-dir"), TrainPriorJob.training(o));
-    SparkSession spark = Sessions.create("ddoq distill", o.get("master"));
-    try {
+    try (Sessions session = Sessions.create("ddoq distill", o.get("master"))) {
+      SparkSession spark = session.spark();
       Result r = run(spark, s);
       System.out.println("Distilled " + r.images() + " images into " + r.classes().stream().mapToInt(ClassQuantization::centroids).sum()
           + " weighted images: " + r.out());
-    } finally {
-      spark.stop();
     }
   }
 

@@ -3,15 +3,18 @@ package org.ddoq.jobs;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
-/** Builds the SparkSession of one sub-command. */
-final class Sessions {
-  private Sessions() {}
+/** The SparkSession of one sub-command, and whether the command owns it (and so stops it at the end). */
+record Sessions(SparkSession spark, boolean owned) implements AutoCloseable {
 
   /**
-   * {@code --master} wins; else whatever spark-submit or spark-defaults set; else local mode on all cores,
-   * the embedded default.
+   * Reuses a session that already runs in this JVM (a notebook's, a test's) and leaves it running;
+   * otherwise builds one: {@code --master} wins, else whatever spark-submit or spark-defaults set, else
+   * local mode on all cores, the embedded default.
    */
-  static SparkSession create(String appName, String master) {
+  static Sessions create(String appName, String master) {
+    if (SparkSession.getDefaultSession().isDefined()) {
+      return new Sessions(SparkSession.getDefaultSession().get(), false);
+    }
     SparkConf conf = new SparkConf();
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     if (master != null && !master.isBlank()) {
@@ -20,9 +23,16 @@ final class Sessions {
       builder.master("local[*]");
     }
     if (!conf.contains("spark.sql.shuffle.partitions")) {
-      // The data here is per-class and small per row: 200 shuffle partitions would be mostly empty tasks.
+      // Per-class work is small per row: 200 shuffle partitions would be mostly empty tasks.
       builder.config("spark.sql.shuffle.partitions", "16");
     }
-    return builder.getOrCreate();
+    return new Sessions(builder.getOrCreate(), true);
+  }
+
+  @Override
+  public void close() {
+    if (owned) {
+      spark.stop();
+    }
   }
 }

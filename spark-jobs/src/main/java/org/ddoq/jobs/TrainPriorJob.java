@@ -76,13 +76,11 @@ public final class TrainPriorJob {
     String format = o.oneOf("format", "auto", "idx", "folder");
     ImageShape shape = o.get("image-size") == null ? null : ImageShape.parse(o.get("image-size"));
     Training training = training(o);
-    SparkSession spark = Sessions.create("ddoq train-prior", o.get("master"));
-    try {
+    try (Sessions session = Sessions.create("ddoq train-prior", o.get("master"))) {
+      SparkSession spark = session.spark();
       ImageDataset data = ImageSources.read(spark, input, format, "train", shape);
       PriorSpec spec = train(spark, input, data, training, out);
       System.out.println("Wrote prior " + out + " (held-out reconstruction MSE " + spec.reconstructionMse() + ")");
-    } finally {
-      spark.stop();
     }
   }
 

@@ -1,0 +1,110 @@
+package org.ddoq.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+/** distill on a real Fashion-MNIST slice, checked against the whole output contract. */
+class DistillEndToEndTest extends CliTestBase {
+
+  @Test
+  void distillWritesTheWholeOutputContract() throws IOException {
+    Path out = root.resolve("out-contract");
+    Run r = ddoq("distill", "--input", slice.toString(), "--prior", prior.toString(), "--ipc", "5",
+        "--seed", "1", "--keep-latents", "--out", out.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(Files.exists(out.resolve("_SUCCESS")));
+
+    // 10 class folders x 5 PNGs of 28x28
+    List<Path> pngs;
+    try (Stream<Path> files = Files.walk(out.resolve("images"))) {
+      pngs = files.filter(p -> p.toString().endsWith(".png")).sorted().toList();
+    }
+    assertEquals(50, pngs.size());
+    try (Stream<Path> dirs = Files.list(out.resolve("images"))) {
+      assertEquals(10, dirs.count());
+    }
+    BufferedImage first = ImageIO.read(pngs.get(0).toFile());
+    assertEquals(28, first.getWidth());
+    assertEquals(28, first.getHeight());
+    assertTrue(Files.exists(out.resolve("images/T-shirt_top/0_0.png")), "'T-shirt/top' becomes folder T-shirt_top");
+
+    // manifest: one row per image; per class weights sum to 1 and counts to the class size
+    List<String> lines = Files.readAllLines(out.resolve("manifest.csv"));
+    assertEquals("path,label,class_name,cluster,count,weight", lines.get(0));
+    assertEquals(51, lines.size());
+    Map<Integer, Double> weightSums = new HashMap<>();
+    Map<Integer, Long> countSums = new HashMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] f = line.split(",");
+      assertTrue(Files.exists(out.resolve(f[0])), "manifest path exists: " + f[0]);
+      int label = Integer.parseInt(f[1]);
+      countSums.merge(label, Long.parseLong(f[4]), Long::sum);
+      weightSums.merge(label, Double.parseDouble(f[5]), Double::sum);
+    }
+    int[] labels = FashionSlice.labels(slice, "train");
+    for (int label = 0; label < 10; label++) {
+      final int l = label;
+      long size = java.util.Arrays.stream(labels).filter(x -> x == l).count();
+      assertEquals(size, countSums.get(label), "counts of class " + label);
+      assertEquals(1.0, weightSums.get(label), 1e-9, "weights of class " + label);
+    }
+
+    // summary: parameters, per-class results, weighted distortion <= uniform W2^2, timings
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertEquals(5, summary.at("/parameters/ipc").asInt());
+    assertEquals(1200, summary.at("/dataset/images").asLong());
+    assertEquals(10, summary.get("classes").size());
+    for (JsonNode c : summary.get("classes")) {
+      assertTrue(c.get("distortion").asDouble() > 0);
+      assertTrue(c.get("distortion").asDouble() <= c.get("uniform_w2").asDouble() * (1 + 1e-9), c.toString());
+    }
+    assertTrue(summary.at("/seconds/encode").asDouble() >= 0);
+
+    // kept latents: one row per image
+    assertEquals(1200, spark.read().parquet(out.resolve("latents").toString()).count());
+  }
+
+  @Test
+  void sameSeedGivesTheSameDistilledSet() throws IOException {
+    Path a = root.resolve("out-seed-a");
+    Path b = root.resolve("out-seed-b");
+    assertEquals(0, ddoq("distill", "--input", slice.toString(), "--prior", prior.toString(), "--ipc", "3",
+        "--seed", "4", "--out", a.toString()).status());
+    assertEquals(0, ddoq("distill", "--input", slice.toString(), "--prior", prior.toString(), "--ipc", "3",
+        "--seed", "4", "--out", b.toString()).status());
+    assertEquals(Files.readAllLines(a.resolve("manifest.csv")), Files.readAllLines(b.resolve("manifest.csv")));
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(a.resolve("images/Trouser/1_2.png")),
+        Files.readAllBytes(b.resolve("images/Trouser/1_2.png"))));
+  }
+
+  @Test
+  void withoutPriorOneIsTrainedOnceAndReusedFromTheCache() {
+    Path cache = root.resolve("cache");
+    DistillJob.Settings first = settings(root.resolve("out-cold"), cache);
+    DistillJob.Result cold = DistillJob.run(spark, first);
+    assertTrue(cold.priorTrained());
+    assertTrue(cold.prior().startsWith(cache.toString()), cold.prior());
+    DistillJob.Result warm = DistillJob.run(spark, settings(root.resolve("out-warm"), cache));
+    assertFalse(warm.priorTrained());
+    assertEquals(cold.prior(), warm.prior());
+  }
+
+  private static DistillJob.Settings settings(Path out, Path cache) {
+    return new DistillJob.Settings(slice.toString(), out.toString(), 2, "auto", null, 0, "mass", false, false, null,
+        256, 1, 20, 4, cache.toString(), new TrainPriorJob.Training(1, 64, 1e-3, 600, 0));
+  }
+}
