@@ -19,13 +19,16 @@ import org.ddoq.core.data.InputException;
  * @param classNames         class name of label i at index i
  * @param pixelNormalization how unsigned-byte pixels become model input
  * @param files              role (e.g. {@value #ROLE_VAE}) to file name, relative to the prior directory
+ * @param architecture       integers that rebuild the network before its weights load (for the built-in
+ *                           VAE: {@value #ARCH_VAE_WIDTH}); each type defines its own keys
  * @param training           how the prior was trained here; null for imported priors
  * @param reconstructionMse  mean squared error per pixel, in [0,1] pixel units, of decode(encode(x)) on
  *                           held-out images; NaN when not measured
  */
 public record PriorSpec(String type, ImageShape imageShape, LatentShape latentShape, double scaleFactor,
                         List<String> classNames, PixelNormalization pixelNormalization,
-                        Map<String, String> files, TrainingFacts training, double reconstructionMse)
+                        Map<String, String> files, Map<String, Integer> architecture,
+                        TrainingFacts training, double reconstructionMse)
     implements Serializable {
 
   /** Name of the description file inside a prior directory. */
@@ -34,6 +37,8 @@ public record PriorSpec(String type, ImageShape imageShape, LatentShape latentSh
   public static final String TYPE_VAE = "vae";
   /** Role of the file holding the VAE's weights. */
   public static final String ROLE_VAE = "vae";
+  /** Architecture key: channels of the built-in VAE's widest layer (see {@link ConvVae}). */
+  public static final String ARCH_VAE_WIDTH = "vaeWidth";
 
   public PriorSpec {
     if (type == null || type.isBlank()) {
@@ -44,6 +49,17 @@ public record PriorSpec(String type, ImageShape imageShape, LatentShape latentSh
     }
     classNames = List.copyOf(classNames);
     files = Map.copyOf(files);
+    architecture = Map.copyOf(architecture);
+  }
+
+  /** An architecture integer; an {@link InputException} when {@code prior.json} lacks it. */
+  public int architecture(Path priorDir, String key) {
+    Integer value = architecture.get(key);
+    if (value == null) {
+      throw new InputException(priorDir.resolve(FILE_NAME) + " has no \"" + key + "\" in \"architecture\";"
+          + " re-create the prior with `ddoq train-prior`");
+    }
+    return value;
   }
 
   /** Floats in one latent. */

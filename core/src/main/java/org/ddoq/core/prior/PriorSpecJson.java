@@ -48,6 +48,9 @@ final class PriorSpecJson {
     ObjectNode files = root.putObject("files");
     spec.files().entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(e -> files.put(e.getKey(), e.getValue()));
+    ObjectNode architecture = root.putObject("architecture");
+    spec.architecture().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(e -> architecture.put(e.getKey(), e.getValue()));
     TrainingFacts t = spec.training();
     if (t != null) {
       ObjectNode training = root.putObject("training");
@@ -111,6 +114,9 @@ final class PriorSpecJson {
     }
     Map<String, String> files = new LinkedHashMap<>();
     object(root, "files").fields().forEachRemaining(e -> files.put(e.getKey(), e.getValue().asText()));
+    Map<String, Integer> architecture = new LinkedHashMap<>();
+    JsonNode arch = object(root, "architecture");
+    arch.fieldNames().forEachRemaining(name -> architecture.put(name, integer(arch, name)));
     TrainingFacts training = null;
     JsonNode t = root.get("training");
     if (t != null && !t.isNull()) {
@@ -127,7 +133,7 @@ final class PriorSpecJson {
         new ImageShape(integer(image, "channels"), integer(image, "height"), integer(image, "width")),
         new LatentShape(integer(latent, "channels"), integer(latent, "height"), integer(latent, "width")),
         number(root, "scaleFactor"), classNames,
-        new PixelNormalization(number(norm, "mean"), number(norm, "std")), files, training,
+        new PixelNormalization(number(norm, "mean"), number(norm, "std")), files, architecture, training,
         mse == null || mse.isNull() ? Double.NaN : mse.asDouble());
   }
 
