@@ -1,0 +1,94 @@
+package org.ddoq.core.prior;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.ddoq.core.data.ImageShape;
+import org.ddoq.core.data.InputException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The per-JVM cache of loaded priors, keyed by (prior directory, device): weights load once per executor
+ * JVM, never per task or row. {@link #open} hands each task thread a new {@link PriorSession} with its
+ * own predictors over the shared weights; close the session at the end of the partition.
+ */
+public final class PriorModels {
+  private static final Logger LOG = LoggerFactory.getLogger(PriorModels.class);
+  private static final Map<Key, Loaded> CACHE = new ConcurrentHashMap<>();
+
+  private PriorModels() {}
+
+  /** A session on the device Spark assigned to the calling task ({@link Devices#forCurrentTask()}). */
+  public static PriorSession open(String priorDir) {
+    return open(priorDir, Devices.forCurrentTask());
+  }
+
+  /** A session on {@code device}; loads the prior into the cache on first use in this JVM. */
+  public static PriorSession open(String priorDir, Device device) {
+    Path dir = Path.of(priorDir).toAbsolutePath().normalize();
+    Loaded loaded = CACHE.computeIfAbsent(new Key(dir, device), PriorModels::load);
+    return new VaeSession(loaded.spec, loaded.encoder, loaded.decoder);
+  }
+
+  /** Frees every cached model (tests; a JVM that is done with its priors). Open sessions become invalid. */
+  public static synchronized void closeAll() {
+    CACHE.values().forEach(Loaded::close);
+    CACHE.clear();
+  }
+
+  private static Loaded load(Key key) {
+    PriorSpec spec = PriorSpec.read(key.dir);
+    if (!PriorSpec.TYPE_VAE.equals(spec.type())) {
+      throw new InputException(key.dir.resolve(PriorSpec.FILE_NAME) + " has type '" + spec.type()
+          + "', which this build cannot load (it loads '" + PriorSpec.TYPE_VAE + "')");
+    }
+    ImageShape image = spec.imageShape();
+    ConvVae vae = new ConvVae(image.channels(), spec.architecture(key.dir, PriorSpec.ARCH_VAE_WIDTH));
+    Path weights = spec.file(key.dir, PriorSpec.ROLE_VAE);
+    long start = System.nanoTime();
+    Model root = Model.newInstance("ddoq-vae", key.device);
+    try (InputStream in = Files.newInputStream(weights)) {
+      root.setBlock(vae);
+      vae.initialize(root.getNDManager(), DataType.FLOAT32,
+          new Shape(1, image.channels(), image.height(), image.width()));
+      vae.loadParameters(root.getNDManager(), new DataInputStream(in));
+    } catch (NoSuchFileException e) {
+      root.close();
+      throw new InputException("the VAE weights " + weights + " named in " + PriorSpec.FILE_NAME
+          + " are missing; copy the whole prior directory or re-create it with `ddoq train-prior`", e);
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      root.close();
+      throw new InputException("could not load the VAE weights " + weights + " (" + e.getMessage()
+          + "); re-create the prior with `ddoq train-prior`", e);
+    }
+    // Predictors run a Model's block: two thin models expose the encoder and decoder halves of the
+    // one loaded VAE without copying its weights.
+    Model encoder = Model.newInstance("ddoq-vae-encoder", key.device);
+    encoder.setBlock(vae.encoder());
+    Model decoder = Model.newInstance("ddoq-vae-decoder", key.device);
+    decoder.setBlock(vae.decoder());
+    LOG.info("loaded prior {} on {} in {} ms", key.dir, key.device, (System.nanoTime() - start) / 1_000_000);
+    return new Loaded(spec, root, encoder, decoder);
+  }
+
+  private record Key(Path dir, Device device) {}
+
+  private record Loaded(PriorSpec spec, Model root, Model encoder, Model decoder) {
+    void close() {
+      encoder.close();
+      decoder.close();
+      root.close();
+    }
+  }
+}

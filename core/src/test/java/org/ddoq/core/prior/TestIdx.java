@@ -1,0 +1,32 @@
+package org.ddoq.core.prior;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+
+/** Test-only reader of the real Fashion-MNIST IDX gz files (the product's reader lives in data/). */
+final class TestIdx {
+  static final Path DIR = Path.of("/usr/share/datasets/fashion-mnist");
+
+  private TestIdx() {}
+
+  /** The first {@code limit} images of an idx3 gz file, each 28x28 unsigned bytes. */
+  static byte[][] images(String file, int limit) throws IOException {
+    try (InputStream raw = Files.newInputStream(DIR.resolve(file));
+         DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
+      if (in.readInt() != 0x00000803) {
+        throw new IOException(file + " is not an idx3 image file");
+      }
+      int n = Math.min(limit, in.readInt());
+      int size = in.readInt() * in.readInt();
+      byte[][] images = new byte[n][size];
+      for (byte[] image : images) {
+        in.readFully(image);
+      }
+      return images;
+    }
+  }
+}
