@@ -35,7 +35,7 @@ public final class DistillJob {
   /** The settings of one run, as parsed from the command line. */
   public record Settings(String input, String out, int ipc, String format, String prior, long seed, String weights,
                          boolean keepLatents, boolean overwrite, String imageSize, int batchSize, int restarts,
-                         int maxIter, int parallelism, String cacheDir, TrainPriorJob.Training training) {}
+                         int maxIter, int parallelism, String cacheDir, org.ddoq.core.prior.VaeTrainingConfig training) {}
 
   /** What a run produced, for callers and tests. */
   public record Result(String out, String prior, boolean priorTrained, long images, List<ClassQuantization> classes,

@@ -26,13 +26,6 @@ public final class TrainPriorJob {
   /** Images held back for the reconstruction error when the input has no test split. */
   static final int HELD_OUT = 1000;
 
-  /** How the prior is trained (part of the prior cache key). */
-  public record Training(int epochs, int batchSize, double learningRate, int maxImages, long seed) {
-    VaeTrainingConfig config() {
-      return new VaeTrainingConfig(epochs, batchSize, learningRate, maxImages, seed);
-    }
-  }
-
   private TrainPriorJob() {}
 
   /** Adds the prior-training options (shared with distill, which trains a prior when none is given). */
@@ -41,19 +34,21 @@ public final class TrainPriorJob {
     return o.option("prior-epochs", "N", String.valueOf(d.epochs()), "VAE training epochs")
         .option("prior-batch-size", "N", String.valueOf(d.batchSize()), "VAE training batch size")
         .option("prior-learning-rate", "LR", String.valueOf(d.learningRate()), "VAE Adam learning rate")
-        .option("prior-max-images", "N", String.valueOf(d.maxImages()), "train the VAE on at most this many images")
+        .option("prior-max-images", "N", String.valueOf(d.maxTrainImages()), "train the VAE on at most this many images")
         .option("prior-seed", "S", String.valueOf(d.seed()), "VAE initialisation and sampling seed");
   }
 
-  static Training training(Options o) {
+  /** The VAE training settings: the defaults with what the command line changed (part of the prior cache key). */
+  static VaeTrainingConfig training(Options o) {
     double lr;
     try {
       lr = Double.parseDouble(o.required("prior-learning-rate"));
     } catch (NumberFormatException e) {
       throw new InputException("--prior-learning-rate must be a number, got '" + o.get("prior-learning-rate") + "'");
     }
-    return new Training(o.integer("prior-epochs", 1), o.integer("prior-batch-size", 1), lr,
-        o.integer("prior-max-images", 1), o.longValue("prior-seed"));
+    VaeTrainingConfig d = VaeTrainingConfig.defaults();
+    return new VaeTrainingConfig(o.integer("prior-epochs", 1), o.integer("prior-batch-size", 1), lr,
+        o.integer("prior-max-images", 1), o.longValue("prior-seed"), d.beta(), d.width());
   }
 
   public static void main(String[] args) {
@@ -75,7 +70,7 @@ public final class TrainPriorJob {
     String input = o.required("input");
     String format = o.oneOf("format", "auto", "idx", "folder");
     ImageShape shape = o.get("image-size") == null ? null : ImageShape.parse(o.get("image-size"));
-    Training training = training(o);
+    VaeTrainingConfig training = training(o);
     try (Sessions session = Sessions.create("ddoq train-prior", o.get("master"))) {
       SparkSession spark = session.spark();
       ImageDataset data = ImageSources.read(spark, input, format, "train", shape);
@@ -85,9 +80,9 @@ public final class TrainPriorJob {
   }
 
   /** Collects the training images to the driver (DJL trains there) and trains the VAE into {@code out}. */
-  static PriorSpec train(SparkSession spark, String input, ImageDataset data, Training training, Path out) {
+  static PriorSpec train(SparkSession spark, String input, ImageDataset data, VaeTrainingConfig training, Path out) {
     byte[][] heldOut = testImages(spark, input, data);
-    int limit = training.maxImages() + (heldOut == null ? HELD_OUT : 0);
+    int limit = training.maxTrainImages() + (heldOut == null ? HELD_OUT : 0);
     List<Row> rows = data.rows().select(ImageRows.IMAGE).limit(limit).collectAsList();
     if (heldOut == null) {
       int keep = Math.min(HELD_OUT, rows.size() / 10);
@@ -100,7 +95,7 @@ public final class TrainPriorJob {
       throw new InputException("no training images in " + input + ": cannot train a prior");
     }
     LOG.info("Training the VAE prior on {} images ({}), {} held out", train.length, data.shape(), heldOut.length);
-    return VaeTraining.train(train, heldOut, data.shape(), data.classNames(), training.config(), out,
+    return VaeTraining.train(train, heldOut, data.shape(), data.classNames(), training, out,
         line -> LOG.info("prior: {}", line));
   }
 
