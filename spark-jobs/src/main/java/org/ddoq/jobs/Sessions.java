@@ -26,6 +26,10 @@ record Sessions(SparkSession spark, boolean owned) implements AutoCloseable {
       // Per-class work is small per row: 200 shuffle partitions would be mostly empty tasks.
       builder.config("spark.sql.shuffle.partitions", "16");
     }
+    if (!conf.contains("spark.ui.showConsoleProgress") && System.console() != null) {
+      // Spark's stage progress bar, for a person at a terminal (it would clutter logs and CI).
+      builder.config("spark.ui.showConsoleProgress", "true");
+    }
     return new Sessions(builder.getOrCreate(), true);
   }
 
