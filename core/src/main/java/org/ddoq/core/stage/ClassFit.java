@@ -19,24 +19,25 @@ import org.ddoq.core.quantize.Seeds;
 final class ClassFit {
 
   /** Centroids and counts of one class, and what the user should know about them. */
-  record Result(List<double[]> centroids, List<Long> counts, double cost, String note) {}
+  record Result(List<double[]> centroids, List<Long> counts, double cost, int iterations, String note) {}
 
   private ClassFit() {}
 
   static Result fit(Dataset<Row> classRows, String featuresCol, long size, int k, long seed, int label,
                     int maxIter, double tol, String initMode, int restarts) {
     if (size <= k) {
-      List<double[]> points = new ArrayList<>();
+      List<double[]> own = new ArrayList<>();
       List<Long> counts = new ArrayList<>();
       for (Row row : classRows.select(featuresCol).collectAsList()) {
-        points.add(((Vector) row.get(0)).toArray());
+        own.add(((Vector) row.get(0)).toArray());
         counts.add(1L);
       }
       String note = size < k
           ? "class has " + size + " images, fewer than k = " + k + ": each image is its own centroid"
           : "class has exactly k = " + k + " images: each image is its own centroid";
-      return new Result(points, counts, 0.0, note);
+      return new Result(own, counts, 0.0, 0, note);
     }
+    Dataset<Row> points = classRows.select(col(featuresCol));
     KMeansModel best = null;
     for (int restart = 0; restart < restarts; restart++) {
       KMeansModel model = new KMeans()
@@ -46,7 +47,7 @@ final class ClassFit {
           .setTol(tol)
           .setInitMode(initMode)
           .setFeaturesCol(featuresCol)
-          .fit(classRows.select(col(featuresCol)));
+          .fit(points);
       if (best == null || model.summary().trainingCost() < best.summary().trainingCost()) {
         best = model;
       }
@@ -70,6 +71,6 @@ final class ClassFit {
           + (empty > 0 ? " (" + empty + " empty dropped)" : "")
           + ": the class has fewer distinct latents than k; no images were invented";
     }
-    return new Result(centroids, counts, best.summary().trainingCost(), note);
+    return new Result(centroids, counts, best.summary().trainingCost(), best.summary().numIter(), note);
   }
 }

@@ -196,8 +196,9 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
           ClassFit.Result r = ClassFit.fit(rows, getFeaturesCol(), n, k, getSeed(), label, getMaxIter(), getTol(),
               getInitMode(), getRestarts());
           seconds.set(index, (System.nanoTime() - start) / 1e9);
-          LOG.info("Quantized class {} ({} latents) into {} centroids, distortion {} in {} s",
-              label, n, r.centroids().size(), String.format("%.5g", r.cost() / n), String.format("%.1f", seconds.get(index)));
+          LOG.info("Quantized class {} ({} latents) into {} centroids, distortion {} in {} s ({} iterations)",
+              label, n, r.centroids().size(), String.format("%.5g", r.cost() / n), String.format("%.1f", seconds.get(index)),
+              r.iterations());
           return r;
         }));
       }
