@@ -19,6 +19,16 @@ public interface PriorSession extends AutoCloseable {
   /** Decodes a batch of latents to images (unsigned bytes, CHW, clamped to 0..255). */
   byte[][] decode(float[][] latents);
 
+  /**
+   * The diffusion model's noise prediction for a batch: {@code xt} are noisy latents already multiplied by
+   * {@link PriorSpec#scaleFactor()} (CHW, {@code spec().latentSize()} each), {@code t} their timesteps in
+   * 0..T-1, {@code y} their labels ({@link DiffusionSpec#nullLabel()} for the unconditional branch).
+   * Returns epsilon, same shape as {@code xt} (the first C channels when the model learns sigma).
+   *
+   * @throws IllegalStateException when the prior has no denoiser ({@link PriorSpec#hasDenoiser()})
+   */
+  float[][] denoise(float[][] xt, int[] t, int[] y);
+
   @Override
   void close();
 }

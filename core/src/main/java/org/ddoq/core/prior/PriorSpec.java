@@ -24,11 +24,13 @@ import org.ddoq.core.data.InputException;
  * @param training           how the prior was trained here; null for imported priors
  * @param reconstructionMse  mean squared error per pixel, in [0,1] pixel units, of decode(encode(x)) on
  *                           held-out images; NaN when not measured
+ * @param diffusion          the diffusion model's schedule and labels when the prior has a denoiser
+ *                           (file role {@value #ROLE_DIT}); null for a VAE-only prior
  */
 public record PriorSpec(String type, ImageShape imageShape, LatentShape latentShape, double scaleFactor,
                         List<String> classNames, PixelNormalization pixelNormalization,
                         Map<String, String> files, Map<String, Integer> architecture,
-                        TrainingFacts training, double reconstructionMse)
+                        TrainingFacts training, double reconstructionMse, DiffusionSpec diffusion)
     implements Serializable {
 
   /** Name of the description file inside a prior directory. */
@@ -37,6 +39,14 @@ public record PriorSpec(String type, ImageShape imageShape, LatentShape latentSh
   public static final String TYPE_VAE = "vae";
   /** Role of the file holding the VAE's weights. */
   public static final String ROLE_VAE = "vae";
+  /** Type of an imported prior: TorchScript files loaded with DJL's PyTorch engine. */
+  public static final String TYPE_TORCHSCRIPT = "torchscript";
+  /** Role of a TorchScript encoder: image (N,C,H,W) normalised -> posterior mean (N,c,h,w), unscaled. */
+  public static final String ROLE_ENCODER = "encoder";
+  /** Role of a TorchScript decoder: latent (N,c,h,w), unscaled -> image (N,C,H,W) normalised. */
+  public static final String ROLE_DECODER = "decoder";
+  /** Role of the denoiser (DiT): (x_t scaled, t, y) -> epsilon (or 2C channels with learned sigma). */
+  public static final String ROLE_DIT = "dit";
   /** Architecture key: channels of the built-in VAE's widest layer (see {@link ConvVae}). */
   public static final String ARCH_VAE_WIDTH = "vaeWidth";
 
@@ -60,6 +70,21 @@ public record PriorSpec(String type, ImageShape imageShape, LatentShape latentSh
           + " re-create the prior with `ddoq train-prior`");
     }
     return value;
+  }
+
+  /** Whether the prior can denoise (has a diffusion model), so centroids can be decoded through it. */
+  public boolean hasDenoiser() {
+    return diffusion != null;
+  }
+
+  /** The same prior with a diffusion model added (after training one, or importing one). */
+  public PriorSpec withDiffusion(DiffusionSpec value, Map<String, String> moreFiles, Map<String, Integer> moreArchitecture) {
+    Map<String, String> f = new java.util.LinkedHashMap<>(files);
+    f.putAll(moreFiles);
+    Map<String, Integer> a = new java.util.LinkedHashMap<>(architecture);
+    a.putAll(moreArchitecture);
+    return new PriorSpec(type, imageShape, latentShape, scaleFactor, classNames, pixelNormalization, f, a, training,
+        reconstructionMse, value);
   }
 
   /** Floats in one latent. */

@@ -60,6 +60,12 @@ final class PriorSpecJson {
       ArrayNode losses = training.putArray("lossPerEpoch");
       t.lossPerEpoch().forEach(losses::add);
     }
+    DiffusionSpec d = spec.diffusion();
+    if (d != null) {
+      root.putObject("diffusion").put("timesteps", d.timesteps()).put("betaStart", d.betaStart())
+          .put("betaEnd", d.betaEnd()).put("schedule", "linear").put("numClasses", d.numClasses())
+          .put("learnedSigma", d.learnedSigma());
+    }
     if (Double.isNaN(spec.reconstructionMse())) {
       root.putNull("reconstructionMse");
     } else {
@@ -129,12 +135,22 @@ final class PriorSpecJson {
           t.path("seed").asLong());
     }
     JsonNode mse = root.get("reconstructionMse");
+    DiffusionSpec diffusion = null;
+    JsonNode d = root.get("diffusion");
+    if (d != null && !d.isNull()) {
+      if (!"linear".equals(d.path("schedule").asText("linear"))) {
+        throw new IllegalArgumentException("diffusion.schedule '" + d.path("schedule").asText()
+            + "' is not supported; only \"linear\" (DiT's) is");
+      }
+      diffusion = new DiffusionSpec(integer(d, "timesteps"), number(d, "betaStart"), number(d, "betaEnd"),
+          integer(d, "numClasses"), d.path("learnedSigma").asBoolean(false));
+    }
     return new PriorSpec(text(root, "type"),
         new ImageShape(integer(image, "channels"), integer(image, "height"), integer(image, "width")),
         new LatentShape(integer(latent, "channels"), integer(latent, "height"), integer(latent, "width")),
         number(root, "scaleFactor"), classNames,
         new PixelNormalization(number(norm, "mean"), number(norm, "std")), files, architecture, training,
-        mse == null || mse.isNull() ? Double.NaN : mse.asDouble());
+        mse == null || mse.isNull() ? Double.NaN : mse.asDouble(), diffusion);
   }
 
   private static JsonNode field(JsonNode node, String name) {

@@ -37,6 +37,12 @@ final class VaeSession implements PriorSession {
   }
 
   @Override
+  public float[][] denoise(float[][] xt, int[] t, int[] y) {
+    throw new IllegalStateException("this prior (" + spec.type() + ") has no diffusion model; decode with the VAE"
+        + " (--decoder vae) or use a prior that has one");
+  }
+
+  @Override
   public byte[][] decode(float[][] latents) {
     if (latents.length == 0) {
       return new byte[0][];

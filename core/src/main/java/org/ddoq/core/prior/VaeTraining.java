@@ -98,7 +98,7 @@ public final class VaeTraining {
           Map.of(PriorSpec.ARCH_VAE_WIDTH, config.width()),
           new TrainingFacts(train.length, config.epochs(), seconds, losses, config.batchSize(),
               config.learningRate(), config.beta(), config.seed()),
-          eval.mse);
+          eval.mse, null);
       spec.write(outDir);
       progress.accept(String.format("wrote prior to %s (%.0f s training)", outDir, seconds));
       return spec;

@@ -23,7 +23,7 @@ class PriorSpecJsonTest {
     return new PriorSpec(PriorSpec.TYPE_VAE, new ImageShape(1, 28, 28), new LatentShape(4, 7, 7), 1.25,
         List.of("T-shirt/top", "Trouser"), PixelNormalization.UNIT,
         Map.of(PriorSpec.ROLE_VAE, VaeTraining.WEIGHTS_FILE), Map.of(PriorSpec.ARCH_VAE_WIDTH, 16),
-        new TrainingFacts(60_000, 3, 301.5, List.of(0.031, 0.0125, 0.011), 32, 2e-3, 0.005, 42), mse);
+        new TrainingFacts(60_000, 3, 301.5, List.of(0.031, 0.0125, 0.011), 32, 2e-3, 0.005, 42), mse, null);
   }
 
   @Test
@@ -38,12 +38,15 @@ class PriorSpecJsonTest {
   void unmeasuredReconstructionErrorAndMissingTrainingFactsRoundTrip() {
     PriorSpec spec = new PriorSpec("torchscript", new ImageShape(3, 32, 32), new LatentShape(4, 4, 4),
         0.18215, List.of("a"), new PixelNormalization(0.5, 0.5), Map.of("encoder", "enc.pt"), Map.of(),
-        null, Double.NaN);
+        null, Double.NaN, DiffusionSpec.dit(10, true));
     spec.write(dir);
     PriorSpec read = PriorSpec.read(dir);
     assertEquals(spec.type(), read.type());
     assertTrue(Double.isNaN(read.reconstructionMse()));
     assertEquals(null, read.training());
+    assertEquals(spec.diffusion(), read.diffusion());
+    assertTrue(read.hasDenoiser());
+    assertEquals(10, read.diffusion().nullLabel());
     assertEquals(spec.pixelNormalization(), read.pixelNormalization());
   }
 

@@ -116,7 +116,7 @@ class VaePriorTest {
     byte[][] images = java.util.Arrays.copyOf(heldOut, 64);
     PriorSpec spec = new PriorSpec(PriorSpec.TYPE_VAE, SHAPE, new LatentShape(4, 7, 7), 1, CLASSES,
         PixelNormalization.UNIT, java.util.Map.of(PriorSpec.ROLE_VAE, VaeTraining.WEIGHTS_FILE),
-        java.util.Map.of(PriorSpec.ARCH_VAE_WIDTH, 16), null, Double.NaN);
+        java.util.Map.of(PriorSpec.ARCH_VAE_WIDTH, 16), null, Double.NaN, null);
     float[][] inMemory;
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       ConvVae vae = new ConvVae(1, 16);
