@@ -37,8 +37,7 @@ public final class PriorModels {
   /** A session on {@code device}; loads the prior into the cache on first use in this JVM. */
   public static PriorSession open(String priorDir, Device device) {
     Path dir = Path.of(priorDir).toAbsolutePath().normalize();
-    Loaded loaded = CACHE.computeIfAbsent(new Key(dir, device), PriorModels::load);
-    return new VaeSession(loaded.spec, loaded.encoder, loaded.decoder);
+    return CACHE.computeIfAbsent(new Key(dir, device), PriorModels::load).open();
   }
 
   /** Frees every cached model (tests; a JVM that is done with its priors). Open sessions become invalid. */
@@ -49,10 +48,22 @@ public final class PriorModels {
 
   private static Loaded load(Key key) {
     PriorSpec spec = PriorSpec.read(key.dir);
-    if (!PriorSpec.TYPE_VAE.equals(spec.type())) {
-      throw new InputException(key.dir.resolve(PriorSpec.FILE_NAME) + " has type '" + spec.type()
-          + "', which this build cannot load (it loads '" + PriorSpec.TYPE_VAE + "')");
-    }
+    return switch (spec.type()) {
+      case PriorSpec.TYPE_VAE -> loadVae(key, spec);
+      case PriorSpec.TYPE_TORCHSCRIPT -> {
+        long start = System.nanoTime();
+        Loaded models = TorchScriptSession.Models.load(key.dir, key.device, spec);
+        LOG.info("loaded TorchScript prior {} on {} in {} ms", key.dir, key.device,
+            (System.nanoTime() - start) / 1_000_000);
+        yield models;
+      }
+      default -> throw new InputException(key.dir.resolve(PriorSpec.FILE_NAME) + " has type '" + spec.type()
+          + "', which this build cannot load (it loads '" + PriorSpec.TYPE_VAE + "' and '"
+          + PriorSpec.TYPE_TORCHSCRIPT + "')");
+    };
+  }
+
+  private static Loaded loadVae(Key key, PriorSpec spec) {
     ImageShape image = spec.imageShape();
     ConvVae vae = new ConvVae(image.channels(), spec.architecture(key.dir, PriorSpec.ARCH_VAE_WIDTH));
     Path weights = spec.file(key.dir, PriorSpec.ROLE_VAE);
@@ -79,13 +90,27 @@ public final class PriorModels {
     Model decoder = Model.newInstance("ddoq-vae-decoder", key.device);
     decoder.setBlock(vae.decoder());
     LOG.info("loaded prior {} on {} in {} ms", key.dir, key.device, (System.nanoTime() - start) / 1_000_000);
-    return new Loaded(spec, root, encoder, decoder);
+    return new VaeModels(spec, root, encoder, decoder);
   }
 
   private record Key(Path dir, Device device) {}
 
-  private record Loaded(PriorSpec spec, Model root, Model encoder, Model decoder) {
-    void close() {
+  /** The weights of one cached prior, one implementation per prior type; each task's session shares them. */
+  interface Loaded extends AutoCloseable {
+    PriorSession open();
+
+    @Override
+    void close();
+  }
+
+  private record VaeModels(PriorSpec spec, Model root, Model encoder, Model decoder) implements Loaded {
+    @Override
+    public PriorSession open() {
+      return new VaeSession(spec, encoder, decoder);
+    }
+
+    @Override
+    public void close() {
       encoder.close();
       decoder.close();
       root.close();
