@@ -35,7 +35,15 @@ public final class DistillJob {
   /** The settings of one run, as parsed from the command line. */
   public record Settings(String input, String out, int ipc, String format, String prior, long seed, String weights,
                          boolean keepLatents, boolean overwrite, String imageSize, int batchSize, int restarts,
-                         int maxIter, int parallelism, String cacheDir, org.ddoq.core.prior.VaeTrainingConfig training) {}
+                         int maxIter, int parallelism, String cacheDir, org.ddoq.core.prior.VaeTrainingConfig training,
+                         Decoding decoding) {}
+
+  /** How centroids become images: the decoder (auto, dit, vae) and the DDIM settings of the dit decoder. */
+  public record Decoding(String decoder, double strength, int steps, double guidance, double eta) {
+    public static Decoding defaults() {
+      return new Decoding("auto", 0.7, 25, 4.0, 0.0);
+    }
+  }
 
   /** What a run produced, for callers and tests. */
   public record Result(String out, String prior, boolean priorTrained, long images, List<ClassQuantization> classes,
@@ -59,6 +67,11 @@ public final class DistillJob {
         .option("restarts", "N", "1", "k-means fits per class; the lowest distortion is kept")
         .option("max-iter", "N", "50", "k-means iterations per fit")
         .option("parallelism", "N", "4", "classes quantized concurrently")
+        .option("decoder", "auto|dit|vae", "auto", "dit: DDIM through the prior's diffusion model; vae: direct decoding (auto: dit when the prior has one)")
+        .option("strength", "S", "0.7", "dit: noise level each centroid starts from, t = S * 1000 (0..1; 0 = VAE decoding)")
+        .option("steps", "N", "25", "dit: DDIM steps of a full-strength run (strength S runs round(N * S))")
+        .option("guidance", "G", "4.0", "dit: classifier-free guidance scale (1 = none)")
+        .option("eta", "E", "0", "dit: DDIM stochasticity (0 = deterministic)")
         .option("cache-dir", "DIR", PriorCache.defaultRoot().toString(), "where trained priors are cached")
         .option("master", "URL", null, "Spark master (default: spark-submit's, else local[*])");
   }
@@ -73,7 +86,9 @@ public final class DistillJob {
     Settings s = new Settings(o.required("input"), o.required("out"), o.integer("ipc", 1), o.oneOf("format", "auto", "idx", "folder"),
         o.get("prior"), o.longValue("seed"), o.oneOf("weights", "mass", "sqrt", "uniform"), o.flagSet("keep-latents"),
         o.flagSet("overwrite"), o.get("image-size"), o.integer("batch-size", 1), o.integer("restarts", 1),
-        o.integer("max-iter", 1), o.integer("parallelism", 1), o.required("cache-dir"), TrainPriorJob.training(o));
+        o.integer("max-iter", 1), o.integer("parallelism", 1), o.required("cache-dir"), TrainPriorJob.training(o),
+        new Decoding(o.oneOf("decoder", "auto", "dit", "vae"), o.number("strength", 0, 1), o.integer("steps", 1),
+            o.number("guidance", 0, Double.MAX_VALUE), o.number("eta", 0, 1)));
     try (Sessions session = Sessions.create("ddoq distill", o.get("master"))) {
       SparkSession spark = session.spark();
       Result r = run(spark, s);
@@ -134,12 +149,19 @@ public final class DistillJob {
     }
 
     long t4 = System.nanoTime();
-    Dataset<Row> decoded = new CentroidDecoder().setPriorPath(priorDir.toString()).setBatchSize(s.batchSize())
-        .transform(model.centroids()).persist(StorageLevel.MEMORY_AND_DISK());
+    Decoding d = s.decoding();
+    CentroidDecoder decoder = new CentroidDecoder().setPriorPath(priorDir.toString()).setBatchSize(s.batchSize())
+        .setDecoder(d.decoder()).setStrength(d.strength()).setSteps(d.steps()).setGuidance(d.guidance()).setEta(d.eta())
+        .setSeed(s.seed());
+    String decoderUsed = decoder.resolvedDecoder();
+    LOG.info("Decoding {} centroids with the {} decoder{}", model.centroidList().size(), decoderUsed,
+        decoderUsed.equals("dit") ? String.format(" (strength %s, %d steps, guidance %s, eta %s)", d.strength(),
+            d.steps(), d.guidance(), d.eta()) : "");
+    Dataset<Row> decoded = decoder.transform(model.centroids()).persist(StorageLevel.MEMORY_AND_DISK());
     decoded.count();
     seconds.put("decode", lap(t4));
     seconds.put("total_before_write", lap(t0));
-    Map<String, Object> summary = Summary.of(s, data, images, priorDir, trained, given, model, seconds, started);
+    Map<String, Object> summary = Summary.of(s, decoderUsed, data, images, priorDir, trained, given, model, seconds, started);
     long t5 = System.nanoTime();
     DistilledSetWriter.write(spark, decoded, s.out(), summary);
     seconds.put("write", lap(t5));

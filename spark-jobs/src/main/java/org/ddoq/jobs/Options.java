@@ -115,6 +115,21 @@ final class Options {
     }
   }
 
+  double number(String name, double min, double max) {
+    String v = required(name);
+    double x;
+    try {
+      x = Double.parseDouble(v.trim());
+    } catch (NumberFormatException e) {
+      throw new InputException("ddoq " + command + ": --" + name + " must be a number, got '" + v + "'");
+    }
+    if (!(x >= min && x <= max)) {
+      throw new InputException("ddoq " + command + ": --" + name + " must be between " + min + " and "
+          + (max == Double.MAX_VALUE ? "infinity" : String.valueOf(max)) + ", got " + v);
+    }
+    return x;
+  }
+
   String oneOf(String name, String... allowed) {
     String v = required(name);
     for (String a : allowed) {

@@ -15,7 +15,7 @@ import org.ddoq.core.stage.ClassQuantizerModel;
 final class Summary {
   private Summary() {}
 
-  static Map<String, Object> of(DistillJob.Settings s, ImageDataset data, long images, Path priorDir,
+  static Map<String, Object> of(DistillJob.Settings s, String decoder, ImageDataset data, long images, Path priorDir,
                                 boolean trained, PriorSpec prior, ClassQuantizerModel model,
                                 Map<String, Double> seconds, String started) {
     Map<String, Object> out = new LinkedHashMap<>();
@@ -29,7 +29,13 @@ final class Summary {
     params.put("restarts", s.restarts());
     params.put("max_iter", s.maxIter());
     params.put("keep_latents", s.keepLatents());
-    params.put("decoder", "vae");
+    params.put("decoder", decoder);
+    if (decoder.equals("dit")) {
+      params.put("strength", s.decoding().strength());
+      params.put("steps", s.decoding().steps());
+      params.put("guidance", s.decoding().guidance());
+      params.put("eta", s.decoding().eta());
+    }
     out.put("parameters", params);
 
     Map<String, Object> priorInfo = new LinkedHashMap<>();

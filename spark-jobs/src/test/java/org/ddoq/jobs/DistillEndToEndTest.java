@@ -74,6 +74,11 @@ class DistillEndToEndTest extends CliTestBase {
     }
     assertTrue(summary.at("/seconds/encode").asDouble() >= 0);
 
+    // contact sheet: a row per class
+    BufferedImage sheet = ImageIO.read(out.resolve("contact_sheet.png").toFile());
+    assertTrue(sheet.getHeight() >= 10 * 64, "10 rows of at least 64 px: " + sheet.getHeight());
+    assertEquals("vae", summary.at("/parameters/decoder").asText(), "a VAE-only prior decodes with the VAE");
+
     // kept latents: one row per image
     assertEquals(1200, spark.read().parquet(out.resolve("latents").toString()).count());
   }
@@ -105,6 +110,7 @@ class DistillEndToEndTest extends CliTestBase {
 
   private static DistillJob.Settings settings(Path out, Path cache) {
     return new DistillJob.Settings(slice.toString(), out.toString(), 2, "auto", null, 0, "mass", false, false, null,
-        256, 1, 20, 4, cache.toString(), org.ddoq.core.prior.VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(600));
+        256, 1, 20, 4, cache.toString(), org.ddoq.core.prior.VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(600),
+        DistillJob.Decoding.defaults());
   }
 }

@@ -23,6 +23,7 @@ import org.ddoq.core.data.InputException;
  * OUT/images/&lt;class-folder&gt;/&lt;label&gt;_&lt;cluster&gt;.png   torchvision ImageFolder layout
  * OUT/manifest.csv    path,label,class_name,cluster,count,weight
  * OUT/summary.json    run parameters, per-class results, stage timings
+ * OUT/contact_sheet.png  one row per class, weights under the images
  * OUT/_SUCCESS        written last: a directory without it is incomplete
  * </pre>
  * Images are written by the executors (any Hadoop file system); the manifest and summary by the driver.
@@ -83,6 +84,14 @@ public final class DistilledSetWriter {
 
     List<Row> rows = decoded.select("label", "class_name", "cluster", "count", "weight")
         .orderBy("label", "cluster").collectAsList();
+    // The sheet shows at most ContactSheet.MAX_ROWS classes: only their PNGs come to the driver.
+    List<ContactSheet.Tile> tiles = new java.util.ArrayList<>();
+    int firstLabels = rows.stream().map(r -> r.getInt(0)).distinct().limit(ContactSheet.MAX_ROWS)
+        .reduce((a, b) -> b).orElse(-1);
+    for (Row r : decoded.filter(decoded.col("label").leq(firstLabels))
+        .select("label", "class_name", "cluster", "weight", "png").collectAsList()) {
+      tiles.add(new ContactSheet.Tile(r.getInt(0), r.getString(1), r.getInt(2), r.getDouble(3), (byte[]) r.get(4)));
+    }
     StringBuilder csv = new StringBuilder("path,label,class_name,cluster,count,weight\n");
     for (Row r : rows) {
       csv.append(Csv.field(imagePath(r.getInt(0), r.getString(1), r.getInt(2)))).append(',')
@@ -97,6 +106,9 @@ public final class DistilledSetWriter {
       writeText(fs, new Path(out, "manifest.csv"), csv.toString());
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       writeText(fs, new Path(out, "summary.json"), json.writeValueAsString(summary) + "\n");
+      try (OutputStream stream = fs.create(new Path(out, "contact_sheet.png"), true)) {
+        stream.write(ContactSheet.render(tiles));
+      }
       writeText(fs, new Path(out, SUCCESS), "");
     } catch (IOException e) {
       throw new UncheckedIOException("writing " + out + " failed (it has no " + SUCCESS + "): " + e.getMessage(), e);
