@@ -80,11 +80,17 @@ class SamplerParityTest {
           .mapToInt(Integer::parseInt).toArray(), "visited timesteps");
       float[][] python = TorchScriptPython.floats(lines.subList(1, lines.size()));
       assertEquals(LABELS.length, python.length);
+      double maxDiff = 0;
+      double maxAbs = 0;
       for (int i = 0; i < LABELS.length; i++) {
         for (int j = 0; j < size; j++) {
           assertEquals(python[i][j], java[i][j], 1e-4, "image " + i + " value " + j);
+          maxDiff = Math.max(maxDiff, Math.abs(python[i][j] - java[i][j]));
+          maxAbs = Math.max(maxAbs, Math.abs(java[i][j]));
         }
       }
+      System.out.printf("parity strength %s eta %s: max |java - python| %.2e, max |x| %.2f%n", strength, eta,
+          maxDiff, maxAbs);
     }
   }
 
