@@ -191,7 +191,6 @@ class GpuSchedulingClusterTest {
     byte[][] heldOut = Arrays.copyOfRange(images, 64, 80);
     VaeTraining.train(train, heldOut, new ImageShape(1, 28, 28), List.of("a", "b"),
         VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(64), out, line -> { });
-    PriorModels.closeAll();
     return out;
   }
 
