@@ -104,6 +104,9 @@ public final class DistillJob {
     Path priorDir = s.prior() == null ? null : Path.of(s.prior());
     PriorSpec given = priorDir == null ? null : PriorSpec.read(priorDir);
     ImageShape shape = given != null ? given.imageShape() : s.imageSize() == null ? null : ImageShape.parse(s.imageSize());
+    if (given != null) {
+      checkDecoder(s.decoding(), given, priorDir);
+    }
     DistilledSetWriter.prepareTarget(spark, s.out(), s.overwrite());
 
     ImageDataset data = ImageSources.read(spark, s.input(), s.format(), "train", shape);
@@ -119,6 +122,7 @@ public final class DistillJob {
       priorDir = entry.dir();
       trained = entry.trained();
       given = PriorSpec.read(priorDir);
+      checkDecoder(s.decoding(), given, priorDir);
     } else if (!given.imageShape().equals(data.shape())) {
       throw new org.ddoq.core.data.InputException("prior " + priorDir + " takes " + given.imageShape()
           + " images but the input has " + data.shape() + "; use a prior trained on this kind of data");
@@ -171,6 +175,14 @@ public final class DistillJob {
     seconds.put("total", lap(t0));
     LOG.info("Wrote {} (stage seconds {})", s.out(), seconds);
     return new Result(s.out(), priorDir.toString(), trained, images, model.summaries(), data.skipped(), seconds);
+  }
+
+  /** The dit decoder needs a diffusion model: say so before any work is done. */
+  private static void checkDecoder(Decoding decoding, PriorSpec prior, Path priorDir) {
+    if (decoding.decoder().equals("dit") && !prior.hasDenoiser()) {
+      throw new org.ddoq.core.data.InputException("--decoder dit needs a prior with a diffusion model, but " + priorDir
+          + " has none; use --decoder vae, or a prior trained or imported with a DiT");
+    }
   }
 
   private static double lap(long startNanos) {

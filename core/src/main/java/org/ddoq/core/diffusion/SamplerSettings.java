@@ -11,7 +11,7 @@ package org.ddoq.core.diffusion;
  *                 conditional only (no unconditional batch)
  * @param eta      DDIM stochasticity, 0 (deterministic) .. 1 (DDPM-like variance)
  */
-public record SamplerSettings(double strength, int steps, double guidance, double eta) {
+public record SamplerSettings(double strength, int steps, double guidance, double eta) implements java.io.Serializable {
 
   public SamplerSettings {
     // The negated comparisons also reject NaN.
