@@ -35,7 +35,7 @@ public final class DistillJob {
   /** The settings of one run, as parsed from the command line. */
   public record Settings(String input, String out, int ipc, String format, String prior, long seed, String weights,
                          boolean keepLatents, boolean overwrite, String imageSize, int batchSize, int restarts,
-                         int maxIter, int parallelism, String cacheDir, org.ddoq.core.prior.VaeTrainingConfig training,
+                         int maxIter, int parallelism, String cacheDir, PriorTraining training,
                          Decoding decoding) {}
 
   /** How centroids become images: the decoder (auto, dit, vae) and the DDIM settings of the dit decoder. */
@@ -118,7 +118,9 @@ public final class DistillJob {
     long t1 = System.nanoTime();
     boolean trained = false;
     if (priorDir == null) {
-      PriorCache.Entry entry = PriorCache.resolve(spark, Path.of(s.cacheDir()), s.input(), data, s.training());
+      // The implicit prior gets a DiT only when asked for (--decoder dit): training one takes minutes.
+      PriorTraining training = s.decoding().decoder().equals("dit") ? s.training() : s.training().withoutDit();
+      PriorCache.Entry entry = PriorCache.resolve(spark, Path.of(s.cacheDir()), s.input(), data, training);
       priorDir = entry.dir();
       trained = entry.trained();
       given = PriorSpec.read(priorDir);

@@ -38,7 +38,7 @@ final class PriorCache {
     return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "ddoq");
   }
 
-  static Entry resolve(SparkSession spark, Path root, String input, ImageDataset data, org.ddoq.core.prior.VaeTrainingConfig training) {
+  static Entry resolve(SparkSession spark, Path root, String input, ImageDataset data, PriorTraining training) {
     Path dir = root.resolve("priors").resolve(key(spark, input, data, training));
     if (Files.exists(dir.resolve(PriorSpec.FILE_NAME))) {
       LOG.info("Using the cached prior {} (trained earlier on this input; delete it to retrain)", dir);
@@ -58,7 +58,7 @@ final class PriorCache {
   }
 
   /** What identifies "the same input": where it is, what its files are, how it was read, how the prior is trained. */
-  static String key(SparkSession spark, String input, ImageDataset data, org.ddoq.core.prior.VaeTrainingConfig training) {
+  static String key(SparkSession spark, String input, ImageDataset data, PriorTraining training) {
     StringBuilder id = new StringBuilder();
     try {
       org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(input);

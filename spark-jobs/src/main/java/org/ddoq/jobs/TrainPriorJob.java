@@ -3,6 +3,7 @@ package org.ddoq.jobs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.ddoq.core.data.ImageDataset;
@@ -10,7 +11,12 @@ import org.ddoq.core.data.ImageRows;
 import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.data.ImageSources;
 import org.ddoq.core.data.InputException;
+import org.apache.spark.ml.linalg.Vector;
+import org.ddoq.core.prior.DitTraining;
+import org.ddoq.core.prior.DitTrainingConfig;
+import org.ddoq.core.prior.PriorModels;
 import org.ddoq.core.prior.PriorSpec;
+import org.ddoq.core.stage.LatentEncoder;
 import org.ddoq.core.prior.VaeTraining;
 import org.ddoq.core.prior.VaeTrainingConfig;
 import org.slf4j.Logger;
@@ -35,11 +41,20 @@ public final class TrainPriorJob {
         .option("prior-batch-size", "N", String.valueOf(d.batchSize()), "VAE training batch size")
         .option("prior-learning-rate", "LR", String.valueOf(d.learningRate()), "VAE Adam learning rate")
         .option("prior-max-images", "N", String.valueOf(d.maxTrainImages()), "train the VAE on at most this many images")
-        .option("prior-seed", "S", String.valueOf(d.seed()), "VAE initialisation and sampling seed");
+        .option("prior-seed", "S", String.valueOf(d.seed()), "VAE initialisation and sampling seed")
+        .option("dit", "tiny|small|none", "tiny", "the diffusion transformer trained on the latents (none: VAE only)")
+        .option("dit-epochs", "N", String.valueOf(DitTrainingConfig.defaults().epochs()), "DiT training epochs");
   }
 
-  /** The VAE training settings: the defaults with what the command line changed (part of the prior cache key). */
-  static VaeTrainingConfig training(Options o) {
+  /** The prior's training settings: the defaults with what the command line changed. */
+  static PriorTraining training(Options o) {
+    String dit = o.oneOf("dit", "tiny", "small", "none");
+    DitTrainingConfig ditConfig = dit.equals("none") ? null
+        : DitTrainingConfig.defaults().withModel(dit).withEpochs(o.integer("dit-epochs", 1));
+    return new PriorTraining(vaeTraining(o), ditConfig);
+  }
+
+  private static VaeTrainingConfig vaeTraining(Options o) {
     double lr;
     try {
       lr = Double.parseDouble(o.required("prior-learning-rate"));
@@ -70,17 +85,47 @@ public final class TrainPriorJob {
     String input = o.required("input");
     String format = o.oneOf("format", "auto", "idx", "folder");
     ImageShape shape = o.get("image-size") == null ? null : ImageShape.parse(o.get("image-size"));
-    VaeTrainingConfig training = training(o);
+    PriorTraining training = training(o);
     try (Sessions session = Sessions.create("ddoq train-prior", o.get("master"))) {
       SparkSession spark = session.spark();
       ImageDataset data = ImageSources.read(spark, input, format, "train", shape);
       PriorSpec spec = train(spark, input, data, training, out);
-      System.out.println("Wrote prior " + out + " (held-out reconstruction MSE " + spec.reconstructionMse() + ")");
+      System.out.println("Wrote prior " + out + " (held-out reconstruction MSE " + spec.reconstructionMse()
+          + (spec.hasDenoiser() ? ", with a DiT" : ", VAE only") + ")");
     }
   }
 
-  /** Collects the training images to the driver (DJL trains there) and trains the VAE into {@code out}. */
-  static PriorSpec train(SparkSession spark, String input, ImageDataset data, VaeTrainingConfig training, Path out) {
+  /**
+   * Trains the VAE into {@code out} on the driver (DJL trains there, so the training images are collected),
+   * then, when asked, the DiT on the VAE's latents of the training images (encoded on the executors).
+   */
+  static PriorSpec train(SparkSession spark, String input, ImageDataset data, PriorTraining training, Path out) {
+    PriorSpec vae = trainVae(spark, input, data, training.vae(), out);
+    if (training.dit() == null) {
+      return vae;
+    }
+    Dataset<Row> encoded = new LatentEncoder().setPriorPath(out.toString()).transform(data.rows())
+        .select(ImageRows.LABEL, "latent");
+    List<Row> rows = encoded.collectAsList();
+    float[][] latents = new float[rows.size()][];
+    int[] labels = new int[rows.size()];
+    for (int i = 0; i < latents.length; i++) {
+      labels[i] = rows.get(i).getInt(0);
+      double[] v = ((Vector) rows.get(i).get(1)).toArray();
+      latents[i] = new float[v.length];
+      for (int j = 0; j < v.length; j++) {
+        latents[i][j] = (float) v[j];
+      }
+    }
+    LOG.info("Training the {} DiT on {} latents", training.dit().model(), latents.length);
+    PriorSpec withDit = DitTraining.train(latents, labels, vae, out, training.dit(), line -> LOG.info("dit: {}", line));
+    // The VAE-only prior loaded for encoding is stale now that prior.json names a DiT.
+    PriorModels.forget(out.toString());
+    return withDit;
+  }
+
+  private static PriorSpec trainVae(SparkSession spark, String input, ImageDataset data, VaeTrainingConfig training,
+                                    Path out) {
     byte[][] heldOut = testImages(spark, input, data);
     int limit = training.maxTrainImages() + (heldOut == null ? HELD_OUT : 0);
     List<Row> rows = data.rows().select(ImageRows.IMAGE).limit(limit).collectAsList();

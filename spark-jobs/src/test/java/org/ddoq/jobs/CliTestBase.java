@@ -31,7 +31,7 @@ abstract class CliTestBase {
     slice = FashionSlice.write(root, 1200, 200);
     prior = root.resolve("prior");
     Run r = ddoq("train-prior", "--input", slice.toString(), "--out", prior.toString(),
-        "--prior-epochs", "2", "--prior-max-images", "1200");
+        "--prior-epochs", "2", "--prior-max-images", "1200", "--dit", "none");
     if (r.status() != 0) {
       throw new IllegalStateException("training the test prior failed: " + r.err());
     }

@@ -110,7 +110,7 @@ class DistillEndToEndTest extends CliTestBase {
 
   private static DistillJob.Settings settings(Path out, Path cache) {
     return new DistillJob.Settings(slice.toString(), out.toString(), 2, "auto", null, 0, "mass", false, false, null,
-        256, 1, 20, 4, cache.toString(), org.ddoq.core.prior.VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(600),
+        256, 1, 20, 4, cache.toString(), new PriorTraining(org.ddoq.core.prior.VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(600), null),
         DistillJob.Decoding.defaults());
   }
 }
