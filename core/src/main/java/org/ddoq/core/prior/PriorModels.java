@@ -38,7 +38,7 @@ public final class PriorModels {
   public static PriorSession open(String priorDir, Device device) {
     Path dir = Path.of(priorDir).toAbsolutePath().normalize();
     Loaded loaded = CACHE.computeIfAbsent(new Key(dir, device), PriorModels::load);
-    return new VaeSession(loaded.spec, loaded.encoder, loaded.decoder);
+    return new VaeSession(loaded.spec, loaded.encoder, loaded.decoder, loaded.denoiser);
   }
 
   /** Frees every cached model (tests; a JVM that is done with its priors). Open sessions become invalid. */
@@ -78,14 +78,57 @@ public final class PriorModels {
     encoder.setBlock(vae.encoder());
     Model decoder = Model.newInstance("ddoq-vae-decoder", key.device);
     decoder.setBlock(vae.decoder());
-    LOG.info("loaded prior {} on {} in {} ms", key.dir, key.device, (System.nanoTime() - start) / 1_000_000);
-    return new Loaded(spec, root, encoder, decoder);
+    Model denoiser = null;
+    if (spec.hasDenoiser()) {
+      try {
+        denoiser = loadDit(spec, key);
+      } catch (RuntimeException e) {
+        decoder.close();
+        encoder.close();
+        root.close();
+        throw e;
+      }
+    }
+    LOG.info("loaded prior {} on {} in {} ms{}", key.dir, key.device, (System.nanoTime() - start) / 1_000_000,
+        denoiser == null ? " (VAE only)" : " (VAE and DiT)");
+    return new Loaded(spec, root, encoder, decoder, denoiser);
+  }
+
+  /** The built-in {@link Dit} named by the spec's {@value PriorSpec#ROLE_DIT} file and architecture keys. */
+  private static Model loadDit(PriorSpec spec, Key key) {
+    DiffusionSpec diffusion = spec.diffusion();
+    if (diffusion.learnedSigma()) {
+      throw new InputException(key.dir.resolve(PriorSpec.FILE_NAME) + " says the built-in DiT learns sigma,"
+          + " which it never does; re-create the prior with `ddoq train-prior`");
+    }
+    Dit dit = new Dit(spec.latentShape(), diffusion.numClasses(), Dit.Config.fromArchitecture(spec, key.dir),
+        Dit.LABEL_DROPOUT);
+    Path weights = spec.file(key.dir, PriorSpec.ROLE_DIT);
+    Model model = Model.newInstance("ddoq-dit", key.device);
+    try (InputStream in = Files.newInputStream(weights)) {
+      model.setBlock(dit);
+      dit.initialize(model.getNDManager());
+      dit.loadParameters(model.getNDManager(), new DataInputStream(in));
+      return model;
+    } catch (NoSuchFileException e) {
+      model.close();
+      throw new InputException("the DiT weights " + weights + " named in " + PriorSpec.FILE_NAME
+          + " are missing; copy the whole prior directory or re-create it with `ddoq train-prior`", e);
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      model.close();
+      throw new InputException("could not load the DiT weights " + weights + " (" + e.getMessage()
+          + "); re-create the prior with `ddoq train-prior`", e);
+    }
   }
 
   private record Key(Path dir, Device device) {}
 
-  private record Loaded(PriorSpec spec, Model root, Model encoder, Model decoder) {
+  /** {@code denoiser} is null for a VAE-only prior. */
+  private record Loaded(PriorSpec spec, Model root, Model encoder, Model decoder, Model denoiser) {
     void close() {
+      if (denoiser != null) {
+        denoiser.close();
+      }
       encoder.close();
       decoder.close();
       root.close();
