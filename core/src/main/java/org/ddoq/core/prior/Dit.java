@@ -71,10 +71,14 @@ public final class Dit extends AbstractBlock {
     }
   }
 
-  /** The default: measured to train on 60,000 Fashion-MNIST latents in under 15 minutes on 2 cores. */
-  public static final Config TINY = new Config("tiny", 64, 4, 4, 1);
-  /** Twice the width and more depth, for more data or more time. */
-  public static final Config SMALL = new Config("small", 128, 6, 4, 1);
+  /**
+   * The default: width 64, 4 blocks, 4 heads, patch 2 (16 tokens on a 4x7x7 latent; 0.33 M parameters).
+   * Measured training steps (batch 128, one PyTorch thread, other builds running): patch 2 ran 1,400 img/s
+   * where patch 1 (49 tokens) ran 315, so patch 2 buys four times the epochs in the same 15 minutes.
+   */
+  public static final Config TINY = new Config("tiny", 64, 4, 4, 2);
+  /** Width 128, 6 blocks, 4 heads, patch 2 (1.9 M parameters): ~6x the compute of tiny (measured 228 img/s). */
+  public static final Config SMALL = new Config("small", 128, 6, 4, 2);
 
   /** {@code tiny} or {@code small}. */
   public static Config config(String name) {

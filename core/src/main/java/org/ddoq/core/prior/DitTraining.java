@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
@@ -65,6 +66,10 @@ public final class DitTraining {
         config.batchSize(), config.learningRate(), config.seed(), 0, 0, 0, Double.NaN, List.of());
     Engine.getInstance().setRandomSeed((int) config.seed());
     Dit dit = new Dit(shape, numClasses, arch, Dit.LABEL_DROPOUT);
+    int engineThreads = JniUtils.getNumThreads();
+    if (config.threads() > 0) {
+      JniUtils.setNumThreads(config.threads());
+    }
     try (Model model = Model.newInstance("ddoq-dit", Device.cpu())) {
       model.setBlock(dit);
       dit.initialize(model.getNDManager());
@@ -81,6 +86,8 @@ public final class DitTraining {
       Files.move(tmp, weights, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the DiT to " + priorDir, e);
+    } finally {
+      JniUtils.setNumThreads(engineThreads);
     }
     PriorSpec spec = vaePrior.withDiffusion(diffusion, Map.of(PriorSpec.ROLE_DIT, WEIGHTS_FILE), arch.architecture());
     spec.write(priorDir);

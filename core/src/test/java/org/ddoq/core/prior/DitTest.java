@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class DitTest {
   static final LatentShape LATENT = new LatentShape(4, 7, 7);
   static final int CLASSES = 10;
-  static final Dit.Config PATCH2 = new Dit.Config("test-p2", 32, 2, 4, 2);
+  static final Dit.Config PATCH1 = new Dit.Config("test-p1", 32, 2, 4, 1);
 
   @Test
   void namedConfigurationsAndTheirArchitectureKeys() {
@@ -28,14 +28,14 @@ class DitTest {
     assertEquals(Dit.SMALL, Dit.config("small"));
     assertThrows(IllegalArgumentException.class, () -> Dit.config("xl"));
     assertEquals(4, Dit.TINY.architecture().size());
-    assertEquals(49, new Dit(LATENT, CLASSES, Dit.TINY, 0).tokens() * Dit.TINY.patch() * Dit.TINY.patch());
-    // 7x7 with patch 2 pads to 8x8: 16 tokens.
-    assertEquals(16, new Dit(LATENT, CLASSES, PATCH2, 0).tokens());
+    // 7x7 with patch 2 pads to 8x8: 16 tokens; patch 1 makes one token per latent position.
+    assertEquals(16, new Dit(LATENT, CLASSES, Dit.TINY, 0).tokens());
+    assertEquals(49, new Dit(LATENT, CLASSES, PATCH1, 0).tokens());
   }
 
   @Test
   void predictsEpsilonOfTheLatentShapeForPatch1AndPatch2() {
-    for (Dit.Config config : new Dit.Config[] {Dit.TINY, PATCH2}) {
+    for (Dit.Config config : new Dit.Config[] {Dit.TINY, PATCH1}) {
       try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
         Dit dit = perturbed(new Dit(LATENT, CLASSES, config, 0), m);
         NDArray out = forward(dit, m, 3, false, null);
