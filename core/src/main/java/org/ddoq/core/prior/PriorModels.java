@@ -40,6 +40,21 @@ public final class PriorModels {
     return CACHE.computeIfAbsent(new Key(dir, device), PriorModels::load).open();
   }
 
+  /**
+   * Frees the cached models of one prior directory (every device), so the next {@link #open} reads it
+   * again: for a prior that was changed in place (a DiT added after its VAE). Open sessions become invalid.
+   */
+  public static synchronized void forget(String priorDir) {
+    Path dir = Path.of(priorDir).toAbsolutePath().normalize();
+    CACHE.entrySet().removeIf(e -> {
+      if (e.getKey().dir().equals(dir)) {
+        e.getValue().close();
+        return true;
+      }
+      return false;
+    });
+  }
+
   /** Frees every cached model (tests; a JVM that is done with its priors). Open sessions become invalid. */
   public static synchronized void closeAll() {
     CACHE.values().forEach(Loaded::close);
@@ -89,9 +104,49 @@ public final class PriorModels {
     encoder.setBlock(vae.encoder());
     Model decoder = Model.newInstance("ddoq-vae-decoder", key.device);
     decoder.setBlock(vae.decoder());
-    LOG.info("loaded prior {} on {} in {} ms", key.dir, key.device, (System.nanoTime() - start) / 1_000_000);
-    return new VaeModels(spec, root, encoder, decoder);
+    Model denoiser = null;
+    if (spec.hasDenoiser()) {
+      try {
+        denoiser = loadDit(spec, key);
+      } catch (RuntimeException e) {
+        decoder.close();
+        encoder.close();
+        root.close();
+        throw e;
+      }
+    }
+    LOG.info("loaded prior {} on {} in {} ms{}", key.dir, key.device, (System.nanoTime() - start) / 1_000_000,
+        denoiser == null ? " (VAE only)" : " (VAE and DiT)");
+    return new VaeModels(spec, root, encoder, decoder, denoiser);
   }
+
+  /** The built-in {@link Dit} named by the spec's {@value PriorSpec#ROLE_DIT} file and architecture keys. */
+  private static Model loadDit(PriorSpec spec, Key key) {
+    DiffusionSpec diffusion = spec.diffusion();
+    if (diffusion.learnedSigma()) {
+      throw new InputException(key.dir.resolve(PriorSpec.FILE_NAME) + " says the built-in DiT learns sigma,"
+          + " which it never does; re-create the prior with `ddoq train-prior`");
+    }
+    Dit dit = new Dit(spec.latentShape(), diffusion.numClasses(), Dit.Config.fromArchitecture(spec, key.dir),
+        Dit.LABEL_DROPOUT);
+    Path weights = spec.file(key.dir, PriorSpec.ROLE_DIT);
+    Model model = Model.newInstance("ddoq-dit", key.device);
+    try (InputStream in = Files.newInputStream(weights)) {
+      model.setBlock(dit);
+      dit.initialize(model.getNDManager());
+      dit.loadParameters(model.getNDManager(), new DataInputStream(in));
+      return model;
+    } catch (NoSuchFileException e) {
+      model.close();
+      throw new InputException("the DiT weights " + weights + " named in " + PriorSpec.FILE_NAME
+          + " are missing; copy the whole prior directory or re-create it with `ddoq train-prior`", e);
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      model.close();
+      throw new InputException("could not load the DiT weights " + weights + " (" + e.getMessage()
+          + "); re-create the prior with `ddoq train-prior`", e);
+    }
+  }
+
 
   private record Key(Path dir, Device device) {}
 
@@ -103,14 +158,18 @@ public final class PriorModels {
     void close();
   }
 
-  private record VaeModels(PriorSpec spec, Model root, Model encoder, Model decoder) implements Loaded {
+  /** {@code denoiser} is null for a VAE-only prior. */
+  private record VaeModels(PriorSpec spec, Model root, Model encoder, Model decoder, Model denoiser) implements Loaded {
     @Override
     public PriorSession open() {
-      return new VaeSession(spec, encoder, decoder);
+      return new VaeSession(spec, encoder, decoder, denoiser);
     }
 
     @Override
     public void close() {
+      if (denoiser != null) {
+        denoiser.close();
+      }
       encoder.close();
       decoder.close();
       root.close();

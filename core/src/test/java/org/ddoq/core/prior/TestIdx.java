@@ -29,4 +29,19 @@ final class TestIdx {
       return images;
     }
   }
+
+  /** The first {@code limit} labels of an idx1 gz file. */
+  static int[] labels(String file, int limit) throws IOException {
+    try (InputStream raw = Files.newInputStream(DIR.resolve(file));
+         DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
+      if (in.readInt() != 0x00000801) {
+        throw new IOException(file + " is not an idx1 label file");
+      }
+      int[] labels = new int[Math.min(limit, in.readInt())];
+      for (int i = 0; i < labels.length; i++) {
+        labels[i] = in.readUnsignedByte();
+      }
+      return labels;
+    }
+  }
 }

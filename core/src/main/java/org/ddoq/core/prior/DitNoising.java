@@ -1,0 +1,60 @@
+package org.ddoq.core.prior;
+
+import java.util.Random;
+
+/**
+ * The forward (noising) half of DiT's Gaussian diffusion, as much as training needs: the linear beta
+ * schedule, abar_t = prod_{s<=t} (1 - beta_s), and q_sample x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps.
+ * (The sampler lives with the decoder; this copy keeps the prior package free of it.)
+ */
+final class DitNoising {
+  private DitNoising() {}
+
+  /** sqrt(abar_t) and sqrt(1 - abar_t) for t = 0..T-1, in double precision as DiT computes them. */
+  record Schedule(double[] sqrtAlphaBar, double[] sqrtOneMinusAlphaBar) {
+    static Schedule of(DiffusionSpec d) {
+      int steps = d.timesteps();
+      double[] a = new double[steps];
+      double[] s = new double[steps];
+      double alphaBar = 1;
+      for (int t = 0; t < steps; t++) {
+        // np.linspace(beta_start, beta_end, T): beta_t = start + t * (end - start) / (T - 1).
+        double beta = steps == 1 ? d.betaStart() : d.betaStart() + t * (d.betaEnd() - d.betaStart()) / (steps - 1);
+        alphaBar *= 1 - beta;
+        a[t] = Math.sqrt(alphaBar);
+        s[t] = Math.sqrt(1 - alphaBar);
+      }
+      return new Schedule(a, s);
+    }
+  }
+
+  /**
+   * One training batch: x_t and its noise eps ({@code count} latents of {@code size} floats, flat), the
+   * timesteps t, labels y and label-drop mask (1 = replace by the null label).
+   */
+  record Batch(float[] xt, float[] eps, int[] t, int[] y, int[] drop) {
+    /** Latents order[from .. from+count) of x0, with t, eps and drops drawn from {@code random} in order. */
+    static Batch draw(float[] x0, int[] labels, int[] order, int from, int count, int size, DiffusionSpec diffusion,
+                      Schedule schedule, Random random) {
+      float[] xt = new float[count * size];
+      float[] eps = new float[count * size];
+      int[] t = new int[count];
+      int[] y = new int[count];
+      int[] drop = new int[count];
+      for (int i = 0; i < count; i++) {
+        int index = order[from + i];
+        t[i] = random.nextInt(diffusion.timesteps());
+        y[i] = labels[index];
+        drop[i] = random.nextFloat() < Dit.LABEL_DROPOUT ? 1 : 0;
+        double a = schedule.sqrtAlphaBar()[t[i]];
+        double s = schedule.sqrtOneMinusAlphaBar()[t[i]];
+        for (int j = 0; j < size; j++) {
+          float e = (float) random.nextGaussian();
+          eps[i * size + j] = e;
+          xt[i * size + j] = (float) (a * x0[index * size + j] + s * e);
+        }
+      }
+      return new Batch(xt, eps, t, y, drop);
+    }
+  }
+}

@@ -1,0 +1,235 @@
+package org.ddoq.core.prior;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Adam;
+import ai.djl.training.tracker.Tracker;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * Trains the prior's {@link Dit} on CPU (train-prior's second half; no Spark here): DiT's objective, the
+ * mean squared error between the noise epsilon and the model's prediction for
+ * x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) epsilon, with t uniform in 0..T-1, epsilon ~ N(0, I),
+ * x_0 = latent * scaleFactor, the linear schedule of {@link DiffusionSpec#dit} (T = 1000), and labels
+ * replaced by the null label with probability {@link Dit#LABEL_DROPOUT}. Adam with a fixed learning rate.
+ *
+ * <p>Every epoch writes a checkpoint ({@link DitTrainingFacts#CHECKPOINT_FILE}: weights, epoch, step,
+ * loss curve) and {@link DitTrainingFacts#FILE_NAME}. A killed run started again with the same settings
+ * continues after the last finished epoch; each epoch draws its order, timesteps, noise and drops from a
+ * seed of its own, so a resumed run sees the same data as an uninterrupted one. Adam's moments are not
+ * saved: they restart at the resumed epoch (a brief, harmless bump in the loss).
+ */
+public final class DitTraining {
+  /** File name of the trained DiT's weights (DJL parameter format) in the prior directory. */
+  public static final String WEIGHTS_FILE = "dit.params";
+  private static final long PROGRESS_NANOS = 10_000_000_000L;
+
+  private DitTraining() {}
+
+  /**
+   * Trains (or resumes), writes {@value #WEIGHTS_FILE} and an updated prior.json into {@code priorDir}, and
+   * returns that spec: {@code vaePrior} with the diffusion model added.
+   *
+   * @param latents  unscaled posterior means, {@code vaePrior.latentSize()} floats each (CHW)
+   * @param labels   class of each latent, 0..numClasses-1 (numClasses = {@code vaePrior.classNames().size()})
+   * @param progress receives a line at least every ~10 s (step, images/s, loss, ETA) and one per epoch
+   */
+  public static PriorSpec train(float[][] latents, int[] labels, PriorSpec vaePrior, Path priorDir,
+                                DitTrainingConfig config, Consumer<String> progress) {
+    int numClasses = vaePrior.classNames().size();
+    float[] x0 = scaledLatents(latents, labels, vaePrior, numClasses);
+    LatentShape shape = vaePrior.latentShape();
+    DiffusionSpec diffusion = DiffusionSpec.dit(numClasses, false);
+    Dit.Config arch = config.dit();
+    DitTrainingFacts facts = new DitTrainingFacts(config.model(), arch.architecture(), latents.length, numClasses,
+        config.batchSize(), config.learningRate(), config.seed(), 0, 0, 0, Double.NaN, List.of());
+    Engine.getInstance().setRandomSeed((int) config.seed());
+    Dit dit = new Dit(shape, numClasses, arch, Dit.LABEL_DROPOUT);
+    int engineThreads = JniUtils.getNumThreads();
+    if (config.threads() > 0) {
+      JniUtils.setNumThreads(config.threads());
+    }
+    try (Model model = Model.newInstance("ddoq-dit", Device.cpu())) {
+      model.setBlock(dit);
+      dit.initialize(model.getNDManager());
+      facts = resumeIfPossible(priorDir, dit, model.getNDManager(), facts, config, progress);
+      progress.accept(String.format("training DiT %s (%s, %d tokens) on %d latents %s x %.4f, epochs %d..%d, %s",
+          arch.name(), arch.architecture(), dit.tokens(), latents.length, shape, vaePrior.scaleFactor(),
+          facts.epochs() + 1, config.epochs(), config));
+      facts = fit(model, dit, x0, labels, shape, diffusion, config, facts, priorDir, progress);
+      Path weights = priorDir.resolve(WEIGHTS_FILE);
+      Path tmp = priorDir.resolve(WEIGHTS_FILE + ".tmp");
+      try (OutputStream out = Files.newOutputStream(tmp)) {
+        dit.saveParameters(new DataOutputStream(out));
+      }
+      Files.move(tmp, weights, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write the DiT to " + priorDir, e);
+    } finally {
+      JniUtils.setNumThreads(engineThreads);
+    }
+    PriorSpec spec = vaePrior.withDiffusion(diffusion, Map.of(PriorSpec.ROLE_DIT, WEIGHTS_FILE), arch.architecture());
+    spec.write(priorDir);
+    progress.accept(String.format("wrote DiT to %s: %d epochs, %.0f s, loss per epoch %s", priorDir,
+        facts.epochs(), facts.seconds(), facts.lossPerEpoch()));
+    return spec;
+  }
+
+  private static DitTrainingFacts resumeIfPossible(Path priorDir, Dit dit, NDManager manager, DitTrainingFacts fresh,
+                                                   DitTrainingConfig config, Consumer<String> progress)
+      throws IOException {
+    if (!config.resume()) {
+      return fresh;
+    }
+    DitTrainingFacts saved = DitTrainingFacts.readCheckpoint(priorDir, dit, manager,
+        f -> f.sameSettings(fresh) && f.epochs() <= config.epochs());
+    if (saved == null) {
+      return fresh;
+    }
+    if (!saved.sameSettings(fresh) || saved.epochs() > config.epochs()) {
+      progress.accept("ignoring the checkpoint in " + priorDir + " (" + saved.epochs() + " epochs with other"
+          + " settings: " + saved.architecture() + ", batch " + saved.batchSize() + "); starting afresh");
+      return fresh;
+    }
+    progress.accept("resuming from the checkpoint after epoch " + saved.epochs() + " (step " + saved.steps()
+        + ", loss per epoch " + saved.lossPerEpoch() + ")");
+    return saved;
+  }
+
+  private static DitTrainingFacts fit(Model model, Dit dit, float[] x0, int[] labels, LatentShape shape,
+                                      DiffusionSpec diffusion, DitTrainingConfig config, DitTrainingFacts facts,
+                                      Path priorDir, Consumer<String> progress) throws IOException {
+    DefaultTrainingConfig setup = new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(Adam.builder()
+        .optLearningRateTracker(Tracker.fixed((float) config.learningRate())).build());
+    DitNoising.Schedule schedule = DitNoising.Schedule.of(diffusion);
+    int n = labels.length;
+    int size = shape.size();
+    int batches = (n + config.batchSize() - 1) / config.batchSize();
+    int remaining = (config.epochs() - facts.epochs()) * batches;
+    List<Double> losses = new ArrayList<>(facts.lossPerEpoch());
+    double firstStep = facts.firstStepLoss();
+    long steps = facts.steps();
+    try (Trainer trainer = model.newTrainer(setup)) {
+      trainer.initialize(new Shape(config.batchSize(), shape.channels(), shape.height(), shape.width()),
+          new Shape(config.batchSize()), new Shape(config.batchSize()), new Shape(config.batchSize()));
+      long start = System.nanoTime();
+      long lastReport = start;
+      int done = 0;
+      for (int epoch = facts.epochs() + 1; epoch <= config.epochs(); epoch++) {
+        // One seed per epoch, so a resumed run draws what an uninterrupted one would have drawn.
+        Random random = new Random(config.seed() * 1_000_003L + epoch);
+        int[] order = permutation(n, random);
+        double lossSum = 0;
+        for (int b = 0; b < batches; b++) {
+          int from = b * config.batchSize();
+          int count = Math.min(n, from + config.batchSize()) - from;
+          DitNoising.Batch batch = DitNoising.Batch.draw(x0, labels, order, from, count, size, diffusion, schedule, random);
+          float loss = step(trainer, batch, shape);
+          if (Double.isNaN(firstStep)) {
+            firstStep = loss;
+          }
+          lossSum += (double) loss * count;
+          steps++;
+          done++;
+          long now = System.nanoTime();
+          if (now - lastReport >= PROGRESS_NANOS || b == batches - 1) {
+            lastReport = now;
+            double elapsed = (now - start) / 1e9;
+            progress.accept(String.format("epoch %d/%d step %d/%d (total %d)  %.0f img/s  loss %.4f  ETA %.0f s",
+                epoch, config.epochs(), b + 1, batches, steps, (double) done * config.batchSize() / elapsed,
+                loss, elapsed * (remaining - done) / done));
+          }
+        }
+        losses.add(lossSum / n);
+        double seconds = facts.seconds() + (System.nanoTime() - start) / 1e9;
+        DitTrainingFacts after = facts.after(epoch, steps, seconds, firstStep, losses);
+        after.writeCheckpoint(priorDir, dit);
+        progress.accept(String.format("epoch %d/%d done: mean loss %.5f; checkpoint written (%.0f s so far)",
+            epoch, config.epochs(), lossSum / n, seconds));
+        if (epoch == config.epochs()) {
+          return after;
+        }
+      }
+    }
+    return facts;
+  }
+
+  /** One Adam step on the epsilon MSE; the batch's arrays die with the sub-manager. */
+  private static float step(Trainer trainer, DitNoising.Batch batch, LatentShape shape) {
+    try (NDManager m = trainer.getManager().newSubManager()) {
+      int count = batch.t().length;
+      Shape latents = new Shape(count, shape.channels(), shape.height(), shape.width());
+      NDList inputs = new NDList(m.create(batch.xt(), latents), m.create(batch.t()), m.create(batch.y()),
+          m.create(batch.drop()));
+      NDArray target = m.create(batch.eps(), latents);
+      float value;
+      try (GradientCollector collector = trainer.newGradientCollector()) {
+        NDArray loss = trainer.forward(inputs).head().sub(target).square().mean();
+        collector.backward(loss);
+        value = loss.getFloat();
+      }
+      trainer.step();
+      return value;
+    }
+  }
+
+  /** Validates shapes and labels; all latents times the scale factor, in one flat array. */
+  private static float[] scaledLatents(float[][] latents, int[] labels, PriorSpec prior, int numClasses) {
+    if (latents.length == 0 || latents.length != labels.length) {
+      throw new IllegalArgumentException("need as many labels as latents (at least one), got " + latents.length
+          + " latents and " + labels.length + " labels");
+    }
+    int size = prior.latentSize();
+    float scale = (float) prior.scaleFactor();
+    float[] x0 = new float[latents.length * size];
+    for (int i = 0; i < latents.length; i++) {
+      if (latents[i].length != size) {
+        throw new IllegalArgumentException("latent " + i + " has " + latents[i].length + " values, expected "
+            + size + " for " + prior.latentShape());
+      }
+      if (labels[i] < 0 || labels[i] >= numClasses) {
+        throw new IllegalArgumentException("label " + labels[i] + " of latent " + i + " is outside 0.."
+            + (numClasses - 1));
+      }
+      for (int j = 0; j < size; j++) {
+        x0[i * size + j] = latents[i][j] * scale;
+      }
+    }
+    return x0;
+  }
+
+  private static int[] permutation(int n, Random random) {
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
+  }
+}
