@@ -49,8 +49,8 @@ public final class Dit extends AbstractBlock {
   //################################################################################
 
   /**
-   * Width D (divisible by 2 * heads... for the 2-D position embedding, by 4), transformer blocks, attention
-   * heads and patch side.
+   * Width D (a multiple of 4 for the 2-D position embedding, and of heads), transformer blocks, attention
+   * heads, and patch side p (a p x p x C patch becomes one token).
    */
   public record Config(String name, int width, int depth, int heads, int patch) {
     public Config {

@@ -9,7 +9,7 @@ import java.io.Serializable;
  * @param model        named DiT configuration ({@link Dit#config(String)}: tiny or small)
  * @param epochs       passes over the latents (a resumed run continues up to this many)
  * @param batchSize    latents per Adam step
- * @param learningRate Adam's fixed learning rate (no weight decay: Adam = AdamW here, as DiT's wd 0)
+ * @param learningRate Adam's learning rate after warm-up (no weight decay: Adam = AdamW here, as DiT's wd 0)
  * @param seed         makes initialisation, shuffling, timesteps, noise and label drops repeatable
  * @param resume       continue from the checkpoint in the prior directory when it matches these settings
  * @param threads      PyTorch intra-op threads while training (restored afterwards); 0 leaves the engine's
@@ -30,7 +30,7 @@ public record DitTrainingConfig(String model, int epochs, int batchSize, double 
 
   /** See the measurements in {@link Dit#TINY}'s Javadoc and docs/benchmarks.md. */
   public static DitTrainingConfig defaults() {
-    return new DitTrainingConfig("tiny", 8, 128, 1e-3, 42, true, 1);
+    return new DitTrainingConfig("tiny", 12, 128, 3e-4, 42, true, 1);
   }
 
   public Dit.Config dit() {

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DitPriorTest {
   static final int IMAGES = 1_000;
-  static final DitTrainingConfig CONFIG = DitTrainingConfig.defaults().withBatchSize(32).withEpochs(3);
+  static final DitTrainingConfig CONFIG = DitTrainingConfig.defaults().withBatchSize(32).withEpochs(3)
+      .withLearningRate(1e-3);
 
   @TempDir
   static Path tmp;
@@ -147,6 +148,18 @@ class DitPriorTest {
       assertTrue(e.getMessage().contains("no diffusion model") && e.getMessage().contains("--decoder vae"),
           e.getMessage());
     }
+  }
+
+  @Test
+  void aNonFiniteLossRepeatsTheEpochFromItsStartThenStopsWithTheCheckpointIntact() throws Exception {
+    Path dir = copyOfVae("diverging");
+    List<String> progress = new ArrayList<>();
+    // A learning rate of 1e12 makes every attempt blow up within a few steps.
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> DitTraining.train(latents, labels,
+        PriorSpec.read(dir), dir, CONFIG.withEpochs(1).withLearningRate(1e12), progress::add));
+    assertTrue(e.getMessage().contains("non-finite loss in epoch 1 3 times"), e.getMessage());
+    assertEquals(2, progress.stream().filter(l -> l.contains("repeating it")).count(), progress.toString());
+    assertTrue(!Files.exists(dir.resolve(DitTrainingFacts.CHECKPOINT_FILE)), "no epoch finished, no checkpoint");
   }
 
   @Test
