@@ -83,7 +83,10 @@ class DitPriorTest {
     // An uninterrupted run with the same seed draws the same first epoch.
     Path fresh = copyOfVae("uninterrupted");
     DitTraining.train(latents, labels, vae, fresh, CONFIG.withEpochs(1), line -> { });
-    assertEquals(facts.lossPerEpoch().get(0), DitTrainingFacts.read(fresh).lossPerEpoch().get(0));
+    // Same seed, same first epoch. Seen once to differ by 3e-4 relative when the machine was overloaded
+    // (PyTorch CPU kernels are not bit-reproducible then); a resume that corrupted epoch 1 differs far more.
+    double expected = DitTrainingFacts.read(fresh).lossPerEpoch().get(0);
+    assertEquals(expected, facts.lossPerEpoch().get(0), 1e-3 * expected);
 
     assertEquals(spec, PriorSpec.read(dir));
     assertTrue(spec.hasDenoiser());
