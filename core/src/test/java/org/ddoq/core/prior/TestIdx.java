@@ -8,13 +8,13 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
 /** Test-only reader of the real Fashion-MNIST IDX gz files (the product's reader lives in data/). */
-final class TestIdx {
-  static final Path DIR = Path.of("/usr/share/datasets/fashion-mnist");
+public final class TestIdx {
+  public static final Path DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
   private TestIdx() {}
 
   /** The first {@code limit} images of an idx3 gz file, each 28x28 unsigned bytes. */
-  static byte[][] images(String file, int limit) throws IOException {
+  public static byte[][] images(String file, int limit) throws IOException {
     try (InputStream raw = Files.newInputStream(DIR.resolve(file));
          DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
       if (in.readInt() != 0x00000803) {
@@ -31,7 +31,7 @@ final class TestIdx {
   }
 
   /** The first {@code limit} labels of an idx1 gz file. */
-  static int[] labels(String file, int limit) throws IOException {
+  public static int[] labels(String file, int limit) throws IOException {
     try (InputStream raw = Files.newInputStream(DIR.resolve(file));
          DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
       if (in.readInt() != 0x00000801) {

@@ -1,0 +1,109 @@
+package org.ddoq.core.eval;
+
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.spark.sql.SparkSession;
+import org.ddoq.core.quantize.CentroidWeights;
+
+/**
+ * One evaluation: every requested method trained with every seed under one label protocol, against the
+ * same real test split, plus the teacher (= the whole training set) row. Methods:
+ * <ul>
+ *   <li>{@code random}: a random real subset with the distilled set's images per class (new draw per seed);</li>
+ *   <li>{@code uniform}: the distilled images with weight 1/k per class (D4M's barycenter);</li>
+ *   <li>{@code mass}: with the Voronoi masses (DDOQ);</li>
+ *   <li>{@code sqrt}: with sqrt(count) normalised (DDOQ, variance-reduced);</li>
+ *   <li>{@code whole}: the whole training split, trained once (it is the teacher; one seed).</li>
+ * </ul>
+ * With several distilled sets (e.g. DiT- and VAE-decoded) each weighted method runs once per set.
+ */
+public final class Evaluation {
+  public static final List<String> METHODS = List.of("random", "uniform", "mass", "sqrt", "whole");
+
+  private Evaluation() {}
+
+  /** A distilled set under the name it has in the results (e.g. "dit", "vae"). */
+  public record NamedSet(String name, DistilledSet set) implements Serializable {}
+
+  /**
+   * @param teacherLabels soft labels from the teacher (true) or the sets' hard labels (false)
+   * @param seeds         students per method; seeds are 0..seeds-1
+   */
+  public record Config(List<String> methods, int seeds, boolean teacherLabels, StudentSettings student,
+                       StudentSettings teacher, long teacherSeed, Path cacheDir) {}
+
+  /** One row of the results table. */
+  public record MethodResult(String method, String set, int ipc, String weights, List<EvaluationRuns.Result> runs) {
+    public double mean() {
+      return runs.stream().mapToDouble(EvaluationRuns.Result::accuracy).average().orElse(Double.NaN);
+    }
+
+    /** Population standard deviation over seeds (numpy's default, as DC/DSA report). */
+    public double std() {
+      double m = mean();
+      return Math.sqrt(runs.stream().mapToDouble(r -> (r.accuracy() - m) * (r.accuracy() - m)).average()
+          .orElse(Double.NaN));
+    }
+  }
+
+  public record Report(Config config, List<NamedSet> sets, Teacher teacher, List<MethodResult> rows,
+                       double seconds) {}
+
+  public static Report run(SparkSession spark, List<NamedSet> sets, LabelledImages train, LabelledImages test,
+                           Config config, Consumer<String> progress) {
+    long start = System.nanoTime();
+    for (String m : config.methods()) {
+      if (!METHODS.contains(m)) {
+        throw new IllegalArgumentException("unknown method '" + m + "'; accepted: " + String.join(", ", METHODS));
+      }
+    }
+    boolean needTeacher = config.teacherLabels() || config.methods().contains("whole");
+    Teacher teacher = needTeacher ? Teacher.trainOrLoad(config.cacheDir(), train, test, config.teacher(),
+        config.teacherSeed(), progress) : null;
+    Map<String, String[]> described = new LinkedHashMap<>();
+    List<EvaluationRuns.Run> runs = new ArrayList<>();
+    List<Integer> randomIpcs = new ArrayList<>();
+    for (NamedSet named : sets) {
+      int ipc = named.set().imagesPerClass();
+      for (String method : config.methods()) {
+        if (method.equals("random") && !randomIpcs.contains(ipc)) {
+          randomIpcs.add(ipc);
+          String id = "random@ipc" + ipc;
+          described.put(id, new String[] {"random", "real training images", String.valueOf(ipc), "uniform"});
+          for (int seed = 0; seed < config.seeds(); seed++) {
+            runs.add(new EvaluationRuns.Run(id, seed, RandomSubset.draw(train, ipc, seed)));
+          }
+        } else if (method.equals("uniform") || method.equals("mass") || method.equals("sqrt")) {
+          String id = method + "@" + named.name();
+          described.put(id, new String[] {method, named.name(), String.valueOf(ipc), method});
+          LabelledImages set = named.set().asTrainingSet(train.shape(), train.numClasses(),
+              CentroidWeights.Scheme.parse(method));
+          for (int seed = 0; seed < config.seeds(); seed++) {
+            runs.add(new EvaluationRuns.Run(id, seed, set));
+          }
+        }
+      }
+    }
+    progress.accept(runs.size() + " student trainings (" + described.size() + " methods x " + config.seeds()
+        + " seeds), " + (config.teacherLabels() ? "teacher" : "hard") + " labels");
+    List<EvaluationRuns.Result> results = EvaluationRuns.run(spark, runs, test, config.student(),
+        config.teacherLabels() ? teacher : null);
+    List<MethodResult> rows = new ArrayList<>();
+    for (Map.Entry<String, String[]> e : described.entrySet()) {
+      String[] d = e.getValue();
+      rows.add(new MethodResult(d[0], d[1], Integer.parseInt(d[2]), d[3],
+          results.stream().filter(r -> r.method().equals(e.getKey())).toList()));
+    }
+    if (config.methods().contains("whole")) {
+      rows.add(new MethodResult("whole", "whole training set", -1, "uniform",
+          List.of(new EvaluationRuns.Result("whole", (int) config.teacherSeed(), teacher.testAccuracy(),
+              teacher.seconds(), teacher.trainImages()))));
+    }
+    return new Report(config, sets, teacher, rows, (System.nanoTime() - start) / 1e9);
+  }
+}

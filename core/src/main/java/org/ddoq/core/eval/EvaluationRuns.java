@@ -1,0 +1,88 @@
+package org.ddoq.core.eval;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every (method, seed) student training of an evaluation as one Spark task: the test split and the
+ * teacher go out once as broadcasts, each task trains and tests one student with as many PyTorch threads
+ * as {@code spark.task.cpus} gives it, and only the accuracies come back. On a cluster the trainings
+ * spread over the executors; in local mode on 2 cores two single-threaded trainings run side by side,
+ * which beats one two-threaded training on these small batches.
+ */
+public final class EvaluationRuns {
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluationRuns.class);
+
+  private EvaluationRuns() {}
+
+  /** One student to train: the set it learns from, the seed of its initialisation, batches and augmentation. */
+  public record Run(String method, int seed, LabelledImages set) implements Serializable {}
+
+  /** What one run measured. */
+  public record Result(String method, int seed, double accuracy, double seconds, int images)
+      implements Serializable {}
+
+  /**
+   * Runs them all and returns results in the order of {@code runs}.
+   *
+   * @param teacherOrNull soft labels from this teacher; null for hard labels
+   */
+  public static List<Result> run(SparkSession spark, List<Run> runs, LabelledImages test,
+                                 StudentSettings settings, Teacher teacherOrNull) {
+    if (runs.isEmpty()) {
+      return List.of();
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<LabelledImages> testSet = jsc.broadcast(test);
+    Broadcast<Teacher> teacher = teacherOrNull == null ? null : jsc.broadcast(teacherOrNull);
+    List<Result> results = new ArrayList<>(jsc.parallelize(runs, runs.size())
+        .map(run -> execute(run, testSet.value(), settings, teacher == null ? null : teacher.value()))
+        .collect());
+    testSet.destroy();
+    if (teacher != null) {
+      teacher.destroy();
+    }
+    List<String> order = runs.stream().map(r -> r.method() + "#" + r.seed()).toList();
+    results.sort(Comparator.comparingInt(r -> order.indexOf(r.method() + "#" + r.seed())));
+    return results;
+  }
+
+  /** Trains and tests one student (on an executor). */
+  static Result execute(Run run, LabelledImages test, StudentSettings settings, Teacher teacher) {
+    Engine.getInstance();
+    TaskContext task = TaskContext.get();
+    if (task != null) {
+      // One thread per task core: concurrent tasks must not fight over the same cores.
+      JniUtils.setNumThreads(Math.max(1, task.cpus()));
+    }
+    long start = System.nanoTime();
+    String name = run.method() + " seed " + run.seed();
+    LOG.info("{}: training on {} images", name, run.set().size());
+    try (Model teacherModel = teacher == null ? null : Teacher.newModel()) {
+      Block teacherBlock = teacher == null ? null : teacher.load(teacherModel,
+          new Shape(1, test.shape().channels(), test.shape().height(), test.shape().width()));
+      try (Model student = StudentTraining.train(run.set(), settings, run.seed(), teacherBlock,
+          line -> LOG.info("{}: {}", name, line));
+           NDManager m = NDManager.newBaseManager()) {
+        double accuracy = StudentTraining.accuracy(student.getBlock(), m, test);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        LOG.info("{}: test accuracy {} ({} s)", name, String.format("%.4f", accuracy), String.format("%.0f", seconds));
+        return new Result(run.method(), run.seed(), accuracy, seconds, run.set().size());
+      }
+    }
+  }
+}

@@ -1,0 +1,146 @@
+package org.ddoq.core.eval;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.initializer.XavierInitializer;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.CosineTracker;
+import java.util.Random;
+import java.util.function.Consumer;
+import org.ddoq.core.data.ImageShape;
+
+/**
+ * Trains a {@link ConvNet} student on a weighted image set, with hard labels or with a teacher's soft
+ * labels computed online on the same augmented batch (the student never sees a label the teacher did
+ * not give for exactly that view), and measures test accuracy. CPU, one DJL model per call, no Spark:
+ * {@link EvaluationRuns} runs many of these as Spark tasks.
+ */
+public final class StudentTraining {
+  private static final long PROGRESS_NANOS = 10_000_000_000L;
+  private static final int TEST_BATCH = 500;
+  /** Seeding the engine and initialising must not interleave between concurrent tasks in one JVM. */
+  private static final Object INIT_LOCK = new Object();
+
+  private StudentTraining() {}
+
+  /**
+   * @param teacherOrNull a trained network whose logits become the targets; null for hard labels
+   * @return the trained model (the caller closes it); same set, settings and seed give the same model
+   */
+  public static Model train(LabelledImages set, StudentSettings settings, long seed, Block teacherOrNull,
+                            Consumer<String> progress) {
+    if (set.size() == 0) {
+      throw new IllegalArgumentException("cannot train on an empty set");
+    }
+    ImageShape shape = set.shape();
+    int batch = Math.min(settings.batchSize(), set.size());
+    int batchesPerEpoch = (set.size() + batch - 1) / batch;
+    int totalSteps = batchesPerEpoch * settings.epochs();
+    Model model = Model.newInstance("ddoq-student", Device.cpu());
+    model.setBlock(ConvNet.build(set.numClasses(), settings.width(), settings.depth()));
+    Optimizer sgd = Optimizer.sgd()
+        .setLearningRateTracker(CosineTracker.builder().setBaseValue((float) settings.learningRate())
+            .optFinalValue(0f).setMaxUpdates(totalSteps).build())
+        .optMomentum((float) settings.momentum())
+        .optWeightDecays((float) settings.weightDecay())
+        .build();
+    DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.l2Loss()) // the loss is computed below
+        .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
+            XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT)
+        .optOptimizer(sgd);
+    float[] weights = set.normalisedWeights();
+    Random random = new Random(seed);
+    try (Trainer trainer = model.newTrainer(config)) {
+      synchronized (INIT_LOCK) {
+        Engine.getInstance().setRandomSeed((int) seed);
+        trainer.initialize(new Shape(batch, shape.channels(), shape.height(), shape.width()));
+      }
+      long start = System.nanoTime();
+      long lastReport = start;
+      for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
+        int[] order = Batches.shuffled(set.size(), random);
+        double lossSum = 0;
+        for (int b = 0; b < batchesPerEpoch; b++) {
+          int from = b * batch;
+          int to = Math.min(set.size(), from + batch);
+          lossSum += step(trainer, set, weights, order, from, to, settings, teacherOrNull, random) * (to - from);
+          long now = System.nanoTime();
+          if (now - lastReport >= PROGRESS_NANOS) {
+            lastReport = now;
+            int done = (epoch - 1) * batchesPerEpoch + b + 1;
+            double elapsed = (now - start) / 1e9;
+            progress.accept(String.format("epoch %d/%d  %.0f img/s  loss %.4f  ETA %.0f s", epoch,
+                settings.epochs(), (double) done * batch / elapsed, lossSum / to,
+                elapsed * (totalSteps - done) / done));
+          }
+        }
+        if (!Double.isFinite(lossSum)) {
+          model.close();
+          throw new IllegalStateException("the training loss became " + lossSum + " in epoch " + epoch
+              + "; lower the learning rate (--lr)");
+        }
+      }
+    }
+    return model;
+  }
+
+  /** One SGD step on {@code order[from..to)}; returns the batch loss. */
+  private static float step(Trainer trainer, LabelledImages set, float[] weights, int[] order, int from,
+                            int to, StudentSettings settings, Block teacher, Random random) {
+    try (NDManager m = trainer.getManager().newSubManager()) {
+      NDArray x = Batches.input(m, set.images(), order, from, to, set.shape(), settings.augmentation(), random);
+      float[] w = new float[to - from];
+      int[] y = new int[to - from];
+      for (int i = from; i < to; i++) {
+        w[i - from] = weights[order[i]];
+        y[i - from] = set.labels()[order[i]];
+      }
+      NDArray batchWeights = m.create(w);
+      NDArray teacherLogits = teacher == null ? null
+          : teacher.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+      float value;
+      try (GradientCollector collector = trainer.newGradientCollector()) {
+        NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();
+        NDArray loss = teacher == null
+            ? Losses.weightedCrossEntropy(logits, m.create(y).oneHot(set.numClasses()), batchWeights)
+            : Losses.weightedSoftLabelKl(logits, teacherLogits, settings.temperature(), batchWeights);
+        collector.backward(loss);
+        value = loss.getFloat();
+      }
+      trainer.step();
+      return value;
+    }
+  }
+
+  /** Fraction of {@code test} the network classifies correctly (no augmentation). */
+  public static double accuracy(Block net, NDManager manager, LabelledImages test) {
+    ParameterStore store = new ParameterStore(manager, false);
+    int[] order = Batches.identity(test.size());
+    long correct = 0;
+    for (int from = 0; from < test.size(); from += TEST_BATCH) {
+      int to = Math.min(test.size(), from + TEST_BATCH);
+      try (NDManager m = manager.newSubManager()) {
+        NDArray x = Batches.input(m, test.images(), order, from, to, test.shape(), null, null);
+        long[] predicted = net.forward(store, new NDList(x), false).singletonOrThrow().argMax(1).toLongArray();
+        for (int i = from; i < to; i++) {
+          if (predicted[i - from] == test.labels()[i]) {
+            correct++;
+          }
+        }
+      }
+    }
+    return (double) correct / test.size();
+  }
+}
