@@ -14,6 +14,7 @@ public final class Ddoq {
       "commands:",
       "  distill       distill a labelled image dataset into a small weighted synthetic set",
       "  train-prior   train the built-in VAE prior on a dataset and write a prior directory",
+      "  evaluate      train students on distilled sets and baselines, test them on the real test split",
       "  export-latents  write kept latents as one .npy per class (for Python tools)",
       "  help          this text; 'ddoq <command> --help' lists a command's options",
       "",
@@ -38,6 +39,7 @@ public final class Ddoq {
         case "distill" -> DistillJob.main(rest);
         case "train-prior" -> TrainPriorJob.main(rest);
         case "export-latents" -> ExportLatentsJob.main(rest);
+        case "evaluate" -> EvaluateJob.main(rest);
         default -> throw new InputException("unknown command '" + command + "'\n" + USAGE);
       }
       return 0;

@@ -1,16 +1,13 @@
 package org.ddoq.core.eval;
 
 import ai.djl.Model;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.pytorch.jni.JniUtils;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
@@ -19,10 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every (method, seed) student training of an evaluation as one Spark task: the test split and the
- * teacher go out once as broadcasts, each task trains and tests one student with as many PyTorch threads
- * as {@code spark.task.cpus} gives it, and only the accuracies come back. On a cluster the trainings
- * spread over the executors; in local mode on 2 cores two single-threaded trainings run side by side,
- * which beats one two-threaded training on these small batches.
+ * teacher go out once as broadcasts, each task trains and tests one student, and only the accuracies
+ * come back. On a cluster the trainings spread over the executors; within one JVM they take turns
+ * (DJL allows one training at a time per JVM, see {@link StudentTraining}), each with all cores.
  */
 public final class EvaluationRuns {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluationRuns.class);
@@ -63,12 +59,6 @@ public final class EvaluationRuns {
 
   /** Trains and tests one student (on an executor). */
   static Result execute(Run run, LabelledImages test, StudentSettings settings, Teacher teacher) {
-    Engine.getInstance();
-    TaskContext task = TaskContext.get();
-    if (task != null) {
-      // One thread per task core: concurrent tasks must not fight over the same cores.
-      JniUtils.setNumThreads(Math.max(1, task.cpus()));
-    }
     long start = System.nanoTime();
     String name = run.method() + " seed " + run.seed();
     LOG.info("{}: training on {} images", name, run.set().size());

@@ -29,9 +29,13 @@ import org.ddoq.core.data.ImageShape;
  */
 public final class StudentTraining {
   private static final long PROGRESS_NANOS = 10_000_000_000L;
-  private static final int TEST_BATCH = 500;
-  /** Seeding the engine and initialising must not interleave between concurrent tasks in one JVM. */
-  private static final Object INIT_LOCK = new Object();
+  private static final int TEST_BATCH = 250;
+  /**
+   * DJL's PyTorch engine allows one gradient collector per JVM at a time, so trainings in one JVM (two
+   * Spark tasks of a local-mode run, or of one multi-core executor) take turns; each then has all of
+   * PyTorch's intra-op threads. Separate executors train in parallel.
+   */
+  private static final Object TRAINING_LOCK = new Object();
 
   private StudentTraining() {}
 
@@ -41,6 +45,13 @@ public final class StudentTraining {
    */
   public static Model train(LabelledImages set, StudentSettings settings, long seed, Block teacherOrNull,
                             Consumer<String> progress) {
+    synchronized (TRAINING_LOCK) {
+      return trainAlone(set, settings, seed, teacherOrNull, progress);
+    }
+  }
+
+  private static Model trainAlone(LabelledImages set, StudentSettings settings, long seed, Block teacherOrNull,
+                                  Consumer<String> progress) {
     if (set.size() == 0) {
       throw new IllegalArgumentException("cannot train on an empty set");
     }
@@ -63,10 +74,8 @@ public final class StudentTraining {
     float[] weights = set.normalisedWeights();
     Random random = new Random(seed);
     try (Trainer trainer = model.newTrainer(config)) {
-      synchronized (INIT_LOCK) {
-        Engine.getInstance().setRandomSeed((int) seed);
-        trainer.initialize(new Shape(batch, shape.channels(), shape.height(), shape.width()));
-      }
+      Engine.getInstance().setRandomSeed((int) seed);
+      trainer.initialize(new Shape(batch, shape.channels(), shape.height(), shape.width()));
       long start = System.nanoTime();
       long lastReport = start;
       for (int epoch = 1; epoch <= settings.epochs(); epoch++) {
@@ -89,7 +98,9 @@ public final class StudentTraining {
         if (!Double.isFinite(lossSum)) {
           model.close();
           throw new IllegalStateException("the training loss became " + lossSum + " in epoch " + epoch
-              + "; lower the learning rate (--lr)");
+              + "; on CPUs with AVX-512 set ONEDNN_MAX_CPU_ISA=AVX2 in the environment of every JVM that"
+              + " trains (bin/ddoq and submit-scripts/ do; oneDNN's AVX-512 convolutions gave NaN on AMD"
+              + " EPYC), otherwise lower the learning rate (--lr)");
         }
       }
     }

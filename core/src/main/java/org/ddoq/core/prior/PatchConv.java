@@ -24,7 +24,7 @@ import java.util.List;
  * weights (measured: 4 of 5 runs; none with ONEDNN_MAX_CPU_ISA=AVX2, which a library cannot set).
  * The prior must encode bit-identically, so its convolutions go through the BLAS matrix product instead.
  */
-public final class PatchConv extends AbstractBlock {
+final class PatchConv extends AbstractBlock {
   private static final byte VERSION = 1;
 
   private final int filters;
@@ -33,7 +33,7 @@ public final class PatchConv extends AbstractBlock {
   private final Parameter weight;
   private final Parameter bias;
 
-  public PatchConv(int filters, int kernel, int stride) {
+  PatchConv(int filters, int kernel, int stride) {
     super(VERSION);
     this.filters = filters;
     this.kernel = kernel;

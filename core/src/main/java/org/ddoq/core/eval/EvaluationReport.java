@@ -1,0 +1,164 @@
+package org.ddoq.core.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.ddoq.core.eval.Evaluation.MethodResult;
+import org.ddoq.core.eval.Evaluation.NamedSet;
+import org.ddoq.core.eval.Evaluation.Report;
+
+/**
+ * Writes {@code EVAL/results.json} (every seed's accuracy, the settings, the teacher, the latent W2
+ * table) and {@code EVAL/results.md} (the same as tables a person reads). Accuracies are in percent in
+ * the Markdown and as fractions in the JSON.
+ */
+public final class EvaluationReport {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private EvaluationReport() {}
+
+  public static void write(Configuration conf, String dir, Report report, ObjectNode extraSettings) {
+    try {
+      Path out = new Path(dir);
+      FileSystem fs = out.getFileSystem(conf);
+      fs.mkdirs(out);
+      try (OutputStream o = fs.create(new Path(out, "results.json"), true)) {
+        JSON.writeValue(o, json(report, extraSettings));
+      }
+      try (OutputStream o = fs.create(new Path(out, "results.md"), true)) {
+        o.write(markdown(report).getBytes(StandardCharsets.UTF_8));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write the results to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  static ObjectNode json(Report report, ObjectNode extraSettings) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("tool", "ddoq evaluate");
+    ObjectNode settings = root.putObject("settings");
+    settings.setAll(extraSettings);
+    Evaluation.Config c = report.config();
+    settings.put("labels", c.teacherLabels() ? "teacher" : "hard");
+    settings.put("seeds", c.seeds());
+    settings.set("student", JSON.valueToTree(c.student()));
+    settings.put("student_augmentation", c.student().augmentation().toString());
+    ArrayNode methods = root.putArray("methods");
+    for (MethodResult row : report.rows()) {
+      ObjectNode m = methods.addObject();
+      m.put("method", row.method()).put("set", row.set()).put("ipc", row.ipc()).put("weights", row.weights())
+          .put("mean", row.mean()).put("std", row.std());
+      ArrayNode seeds = m.putArray("runs");
+      for (EvaluationRuns.Result r : row.runs()) {
+        seeds.addObject().put("seed", r.seed()).put("accuracy", r.accuracy()).put("seconds", r.seconds())
+            .put("images", r.images());
+      }
+    }
+    if (report.teacher() != null) {
+      Teacher t = report.teacher();
+      root.putObject("teacher").put("test_accuracy", t.testAccuracy()).put("seconds", t.seconds())
+          .put("train_images", t.trainImages()).put("cache_key", t.key()).put("from_cache", t.fromCache())
+          .put("settings", t.settings().toString());
+    }
+    ArrayNode w2 = root.putArray("latent_w2");
+    for (NamedSet s : report.sets()) {
+      W2Row row = W2Row.of(s);
+      if (row != null) {
+        w2.addObject().put("set", s.name()).put("dir", s.set().dir()).put("ipc", row.ipc)
+            .put("weighted_w2", row.weighted).put("uniform_w2", row.uniform)
+            .put("reduction_percent", row.reduction());
+      }
+    }
+    root.put("seconds", report.seconds());
+    return root;
+  }
+
+  static String markdown(Report report) {
+    StringBuilder md = new StringBuilder();
+    Evaluation.Config c = report.config();
+    md.append("# ddoq evaluate: ").append(c.teacherLabels() ? "teacher soft labels" : "hard labels")
+        .append(", ").append(c.seeds()).append(c.seeds() == 1 ? " seed" : " seeds").append("\n\n");
+    md.append("Test accuracy (%) of a ConvNet-").append(c.student().depth()).append(" (width ")
+        .append(c.student().width()).append(") trained on each set; mean +- std over seeds.\n\n");
+    md.append("| method | set | IPC | weights | accuracy % | runs |\n|---|---|---|---|---|---|\n");
+    for (MethodResult row : report.rows()) {
+      StringBuilder runs = new StringBuilder();
+      for (EvaluationRuns.Result r : row.runs()) {
+        runs.append(runs.length() == 0 ? "" : ", ").append(pct(r.accuracy()));
+      }
+      md.append("| ").append(label(row.method())).append(" | ").append(row.set()).append(" | ")
+          .append(row.ipc() < 0 ? "all" : String.valueOf(row.ipc())).append(" | ").append(row.weights())
+          .append(" | ").append(pct(row.mean())).append(row.runs().size() > 1 ? " +- " + pct(row.std()) : "")
+          .append(" | ").append(runs).append(" |\n");
+    }
+    md.append("\nLatent W2 between each class and its centroids (mean over classes): mass weights vs uniform"
+        + " weights (D4M).\n\n");
+    md.append("| set | IPC | W2 mass-weighted | W2 uniform | reduction % |\n|---|---|---|---|---|\n");
+    for (NamedSet s : report.sets()) {
+      W2Row row = W2Row.of(s);
+      if (row != null) {
+        md.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.4f | %.1f |%n", s.name(), row.ipc,
+            row.weighted, row.uniform, row.reduction()));
+      }
+    }
+    if (report.teacher() != null) {
+      md.append(String.format(Locale.ROOT, "%nTeacher (= whole training set row): %s, %d images, test accuracy"
+          + " %s %%, %s.%n", report.teacher().settings(), report.teacher().trainImages(),
+          pct(report.teacher().testAccuracy()), report.teacher().fromCache() ? "from the cache"
+              : String.format(Locale.ROOT, "trained in %.0f s", report.teacher().seconds())));
+    }
+    md.append(String.format(Locale.ROOT, "%nStudent: %s. Wall time %.0f s.%n", c.student(), report.seconds()));
+    return md.toString();
+  }
+
+  private static String label(String method) {
+    return switch (method) {
+      case "uniform" -> "uniform (D4M)";
+      case "mass" -> "DDOQ mass";
+      case "sqrt" -> "DDOQ sqrt";
+      case "random" -> "random real";
+      case "whole" -> "whole training set";
+      default -> method;
+    };
+  }
+
+  private static String pct(double fraction) {
+    return String.format(Locale.ROOT, "%.2f", 100 * fraction);
+  }
+
+  /**
+   * From a distilled set's summary.json classes: mean over classes of W2 = sqrt(distortion) for the
+   * mass-weighted centroids and sqrt(uniform_w2) for the same centroids with uniform weights (the paper
+   * compares W2 itself, averaged over classes).
+   */
+  private record W2Row(int ipc, double weighted, double uniform) {
+    static W2Row of(NamedSet s) {
+      JsonNode classes = s.set().summary().path("classes");
+      double weighted = 0;
+      double uniform = 0;
+      int n = 0;
+      for (JsonNode c : classes) {
+        if (c.path("distortion").isNumber() && c.path("uniform_w2").isNumber()) {
+          weighted += Math.sqrt(c.path("distortion").asDouble());
+          uniform += Math.sqrt(c.path("uniform_w2").asDouble());
+          n++;
+        }
+      }
+      return n == 0 ? null : new W2Row(s.set().imagesPerClass(), weighted / n, uniform / n);
+    }
+
+    double reduction() {
+      return uniform > 0 ? 100 * (1 - weighted / uniform) : 0;
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package org.ddoq.jobs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.ddoq.core.data.ImageDataset;
+import org.ddoq.core.data.ImageRows;
+import org.ddoq.core.data.ImageShape;
+import org.ddoq.core.data.ImageSources;
+import org.ddoq.core.data.InputException;
+import org.ddoq.core.eval.Augmentation;
+import org.ddoq.core.eval.DistilledSet;
+import org.ddoq.core.eval.Evaluation;
+import org.ddoq.core.eval.EvaluationReport;
+import org.ddoq.core.eval.LabelledImages;
+import org.ddoq.core.eval.StudentSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ddoq evaluate}: trains ConvNet students on distilled sets (and the baselines) with Spark tasks
+ * and tests them on the real test split; writes EVAL/results.json and EVAL/results.md.
+ */
+public final class EvaluateJob {
+  private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
+
+  private EvaluateJob() {}
+
+  static Options options() {
+    StudentSettings d = StudentSettings.defaults();
+    StudentSettings t = StudentSettings.teacherDefaults();
+    return new Options("evaluate")
+        .option("distilled", "[NAME=]OUT,...", null, "distilled sets (outputs of ddoq distill); NAME labels a set in the table (default: its folder name)")
+        .option("data", "DIR", null, "the real dataset they were distilled from: its train split feeds the random baseline and the teacher, its test split measures accuracy")
+        .option("out", "EVAL", null, "where results.json and results.md go (must not exist unless --overwrite)")
+        .option("format", "auto|idx|folder", "auto", "layout of --data")
+        .option("labels", "hard|teacher", "hard", "hard: the sets' labels; teacher: soft labels from a network trained on the whole training split")
+        .option("seeds", "N", "3", "students per method (seeds 0..N-1)")
+        .option("methods", "LIST", String.join(",", Evaluation.METHODS), "any of " + String.join(",", Evaluation.METHODS))
+        .option("epochs", "N", String.valueOf(d.epochs()), "student training epochs")
+        .option("batch-size", "N", String.valueOf(d.batchSize()), "student batch size (capped at the set size)")
+        .option("lr", "LR", String.valueOf(d.learningRate()), "SGD learning rate (cosine schedule to 0, momentum 0.9)")
+        .option("width", "W", String.valueOf(d.width()), "ConvNet width (128 in the literature)")
+        .option("augment", "dsa|none|LIST", "dsa", "student augmentation: dsa = " + Augmentation.ALL + " (one per image)")
+        .option("temperature", "T", String.valueOf(d.temperature()), "softmax temperature of the teacher-label loss")
+        .option("teacher-epochs", "N", String.valueOf(t.epochs()), "epochs of the teacher on the whole training split")
+        .option("cache-dir", "DIR", PriorCache.defaultRoot().toString(), "where the teacher is cached")
+        .flag("overwrite", "replace EVAL's results if they exist")
+        .option("master", "URL", null, "Spark master (default: spark-submit's, else local[*])");
+  }
+
+  public static void main(String[] args) {
+    Options o = options();
+    if (List.of(args).contains("--help")) {
+      System.out.println(o.usage());
+      return;
+    }
+    o.parse(args);
+    StudentSettings d = StudentSettings.defaults();
+    Augmentation augmentation;
+    try {
+      augmentation = Augmentation.parse(o.get("augment"));
+    } catch (IllegalArgumentException e) {
+      throw new InputException("--augment: " + e.getMessage());
+    }
+    StudentSettings student = new StudentSettings(o.integer("epochs", 1), o.integer("batch-size", 1),
+        o.number("lr", 1e-9, 10), d.momentum(), d.weightDecay(), o.integer("width", 1), d.depth(),
+        (float) o.number("temperature", 1e-3, 1000), augmentation);
+    StudentSettings teacher = StudentSettings.teacherDefaults().withEpochs(o.integer("teacher-epochs", 1));
+    List<String> methods = Arrays.stream(o.required("methods").split(",")).map(String::trim).toList();
+    for (String m : methods) {
+      if (!Evaluation.METHODS.contains(m)) {
+        throw new InputException("--methods: unknown method '" + m + "'; accepted: " + String.join(", ", Evaluation.METHODS));
+      }
+    }
+    Evaluation.Config config = new Evaluation.Config(methods, o.integer("seeds", 1),
+        o.oneOf("labels", "hard", "teacher").equals("teacher"), student, teacher, 0, Path.of(o.required("cache-dir")));
+    try (Sessions session = Sessions.create("ddoq evaluate", o.get("master"))) {
+      Evaluation.Report report = run(session.spark(), o.required("distilled"), o.required("data"), o.get("format"),
+          o.required("out"), o.flagSet("overwrite"), config);
+      System.out.println("Wrote " + o.required("out") + "/results.md and results.json ("
+          + report.rows().size() + " methods, " + String.format("%.0f s", report.seconds()) + ")");
+    }
+  }
+
+  static Evaluation.Report run(SparkSession spark, String distilled, String data, String format, String out,
+                               boolean overwrite, Evaluation.Config config) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    checkTarget(conf, out, overwrite);
+    ImageDataset trainData = ImageSources.read(spark, data, format, "train", null);
+    ImageShape shape = trainData.shape();
+    int classes = trainData.classNames().size();
+    LabelledImages train = collect(trainData, classes);
+    LabelledImages test = collect(ImageSources.read(spark, data, format, "test", shape), classes);
+    LOG.info("Evaluation data: {} training and {} test images of {} classes ({})", train.size(), test.size(),
+        classes, shape);
+    List<Evaluation.NamedSet> sets = new ArrayList<>();
+    for (String entry : distilled.split(",")) {
+      String e = entry.trim();
+      int eq = e.indexOf('=');
+      String dir = eq > 0 ? e.substring(eq + 1) : e;
+      String name = eq > 0 ? e.substring(0, eq) : new org.apache.hadoop.fs.Path(dir).getName();
+      if (sets.stream().anyMatch(s -> s.name().equals(name))) {
+        throw new InputException("--distilled: two sets are named '" + name + "'; name them: dit=OUT1,vae=OUT2");
+      }
+      sets.add(new Evaluation.NamedSet(name, DistilledSet.read(conf, dir, shape, classes)));
+    }
+    Evaluation.Report report = Evaluation.run(spark, sets, train, test, config, line -> LOG.info("{}", line));
+    ObjectNode extra = new ObjectMapper().createObjectNode().put("data", data).put("out", out);
+    extra.putArray("distilled").addAll(sets.stream().map(s -> new ObjectMapper().createObjectNode()
+        .put("name", s.name()).put("dir", s.set().dir()).put("images", s.set().images().length)).toList());
+    EvaluationReport.write(conf, out, report, extra);
+    return report;
+  }
+
+  private static void checkTarget(Configuration conf, String out, boolean overwrite) {
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(out);
+      if (!overwrite && p.getFileSystem(conf).exists(new org.apache.hadoop.fs.Path(p, "results.json"))) {
+        throw new InputException(out + " already holds results.json; choose a new --out or pass --overwrite");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** All images of a split on the driver (Fashion-MNIST's 60,000 are 47 MB), in id order. */
+  private static LabelledImages collect(ImageDataset data, int classes) {
+    List<Row> rows = data.rows().select(ImageRows.ID, ImageRows.LABEL, ImageRows.IMAGE).orderBy(ImageRows.ID)
+        .collectAsList();
+    byte[][] images = new byte[rows.size()][];
+    int[] labels = new int[rows.size()];
+    for (int i = 0; i < rows.size(); i++) {
+      labels[i] = rows.get(i).getInt(1);
+      images[i] = (byte[]) rows.get(i).get(2);
+    }
+    return LabelledImages.unweighted(images, labels, data.shape(), classes);
+  }
+}
