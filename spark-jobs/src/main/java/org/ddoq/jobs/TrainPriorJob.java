@@ -72,6 +72,7 @@ public final class TrainPriorJob {
         .option("out", "PRIOR", null, "prior directory to write (must not exist)")
         .option("format", "auto|idx|folder", "auto", "input layout")
         .option("image-size", "CxHxW", null, "resize folder images to this shape (default: the first image's)")
+        .option("vae-from", "PRIOR", null, "reuse the VAE of this built-in prior and train only the DiT (e.g. another DiT size)")
         .option("master", "URL", null, "Spark master (default: spark-submit's, else local[*])"));
     if (List.of(args).contains("--help")) {
       System.out.println(o.usage());
@@ -88,8 +89,18 @@ public final class TrainPriorJob {
     PriorTraining training = training(o);
     try (Sessions session = Sessions.create("ddoq train-prior", o.get("master"))) {
       SparkSession spark = session.spark();
-      ImageDataset data = ImageSources.read(spark, input, format, "train", shape);
-      PriorSpec spec = train(spark, input, data, training, out);
+      PriorSpec spec;
+      if (o.get("vae-from") != null) {
+        if (training.dit() == null) {
+          throw new InputException("--vae-from trains only a DiT; --dit none leaves nothing to train");
+        }
+        PriorSpec vae = copyVae(Path.of(o.get("vae-from")), out);
+        ImageDataset data = ImageSources.read(spark, input, format, "train", vae.imageShape());
+        spec = trainDit(spark, data, vae, training.dit(), out);
+      } else {
+        ImageDataset data = ImageSources.read(spark, input, format, "train", shape);
+        spec = train(spark, input, data, training, out);
+      }
       System.out.println("Wrote prior " + out + " (held-out reconstruction MSE " + spec.reconstructionMse()
           + (spec.hasDenoiser() ? ", with a DiT" : ", VAE only") + ")");
     }
@@ -101,9 +112,36 @@ public final class TrainPriorJob {
    */
   static PriorSpec train(SparkSession spark, String input, ImageDataset data, PriorTraining training, Path out) {
     PriorSpec vae = trainVae(spark, input, data, training.vae(), out);
-    if (training.dit() == null) {
-      return vae;
+    return training.dit() == null ? vae : trainDit(spark, data, vae, training.dit(), out);
+  }
+
+  /** Copies a built-in prior's VAE (weights + prior.json) into a new directory {@code out}. */
+  static PriorSpec copyVae(Path from, Path out) {
+    PriorSpec source = PriorSpec.read(from);
+    if (!PriorSpec.TYPE_VAE.equals(source.type())) {
+      throw new InputException("--vae-from " + from + " is a '" + source.type() + "' prior; it must be a built-in"
+          + " (vae) prior written by train-prior");
     }
+    // Only the VAE comes along: the new prior.json names no DiT until the new one is trained.
+    PriorSpec spec = new PriorSpec(source.type(), source.imageShape(), source.latentShape(), source.scaleFactor(),
+        source.classNames(), source.pixelNormalization(),
+        java.util.Map.of(PriorSpec.ROLE_VAE, source.files().get(PriorSpec.ROLE_VAE)), source.architecture(),
+        source.training(), source.reconstructionMse(), null);
+    try {
+      Files.createDirectories(out);
+      Path weights = source.file(from, PriorSpec.ROLE_VAE);
+      Files.copy(weights, out.resolve(weights.getFileName()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("could not copy the VAE of " + from + " to " + out, e);
+    }
+    spec.write(out);
+    LOG.info("Reusing the VAE of {} (held-out MSE {}); training only the DiT", from, spec.reconstructionMse());
+    return spec;
+  }
+
+  /** Trains the DiT on the VAE's latents of the training images (encoded on the executors). */
+  static PriorSpec trainDit(SparkSession spark, ImageDataset data, PriorSpec vae, DitTrainingConfig config, Path out) {
+    PriorModels.forget(out.toString());
     Dataset<Row> encoded = new LatentEncoder().setPriorPath(out.toString()).transform(data.rows())
         .select(ImageRows.LABEL, "latent");
     List<Row> rows = encoded.collectAsList();
@@ -117,8 +155,8 @@ public final class TrainPriorJob {
         latents[i][j] = (float) v[j];
       }
     }
-    LOG.info("Training the {} DiT on {} latents", training.dit().model(), latents.length);
-    PriorSpec withDit = DitTraining.train(latents, labels, vae, out, training.dit(), line -> LOG.info("dit: {}", line));
+    LOG.info("Training the {} DiT on {} latents", config.model(), latents.length);
+    PriorSpec withDit = DitTraining.train(latents, labels, vae, out, config, line -> LOG.info("dit: {}", line));
     // The VAE-only prior loaded for encoding is stale now that prior.json names a DiT.
     PriorModels.forget(out.toString());
     return withDit;
