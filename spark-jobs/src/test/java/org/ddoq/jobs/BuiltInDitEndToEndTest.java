@@ -31,4 +31,24 @@ class BuiltInDitEndToEndTest extends CliTestBase {
     assertEquals(20, Files.readAllLines(out.resolve("manifest.csv")).size() - 1);
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
   }
+
+  /** --vae-from keeps the VAE byte for byte and adds a DiT; a non-built-in source is refused. */
+  @Test
+  void vaeFromReusesTheVaeAndTrainsOnlyTheDit() throws IOException {
+    Path out = root.resolve("prior-vae-from");
+    Run r = ddoq("train-prior", "--input", slice.toString(), "--vae-from", prior.toString(), "--out", out.toString(),
+        "--dit", "tiny", "--dit-epochs", "1");
+    assertEquals(0, r.status(), r.err());
+    JsonNode spec = new ObjectMapper().readTree(out.resolve("prior.json").toFile());
+    JsonNode source = new ObjectMapper().readTree(prior.resolve("prior.json").toFile());
+    assertEquals(10, spec.at("/diffusion/numClasses").asInt());
+    assertEquals(source.path("scaleFactor").asDouble(), spec.path("scaleFactor").asDouble(), 0.0);
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(prior.resolve("vae.params")),
+        Files.readAllBytes(out.resolve("vae.params"))), "the VAE is copied, not retrained");
+
+    Run refused = ddoq("train-prior", "--input", slice.toString(), "--vae-from", prior.toString(),
+        "--out", root.resolve("prior-vae-from-none").toString(), "--dit", "none");
+    assertEquals(2, refused.status());
+    assertTrue(refused.err().contains("--vae-from trains only a DiT"), refused.err());
+  }
 }
