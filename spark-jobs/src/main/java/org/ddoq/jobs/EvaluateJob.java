@@ -40,7 +40,7 @@ public final class EvaluateJob {
     return new Options("evaluate")
         .option("distilled", "[NAME=]OUT,...", null, "distilled sets (outputs of ddoq distill); NAME labels a set in the table (default: its folder name)")
         .option("data", "DIR", null, "the real dataset they were distilled from: its train split feeds the random baseline and the teacher, its test split measures accuracy")
-        .option("out", "EVAL", null, "where results.json and results.md go (must not exist unless --overwrite)")
+        .option("out", "EVAL", null, "where results.json and results.md go (must not hold results.json unless --overwrite)")
         .option("format", "auto|idx|folder", "auto", "layout of --data")
         .option("labels", "hard|teacher", "hard", "hard: the sets' labels; teacher: soft labels from a network trained on the whole training split")
         .option("seeds", "N", "3", "students per method (seeds 0..N-1)")
@@ -111,7 +111,9 @@ public final class EvaluateJob {
       if (sets.stream().anyMatch(s -> s.name().equals(name))) {
         throw new InputException("--distilled: two sets are named '" + name + "'; name them: dit=OUT1,vae=OUT2");
       }
-      sets.add(new Evaluation.NamedSet(name, DistilledSet.read(conf, dir, shape, classes)));
+      DistilledSet set = DistilledSet.read(conf, dir, shape, classes);
+      checkSameData(set, shape, classes, data);
+      sets.add(new Evaluation.NamedSet(name, set));
     }
     Evaluation.Report report = Evaluation.run(spark, sets, train, test, config, line -> LOG.info("{}", line));
     ObjectNode extra = new ObjectMapper().createObjectNode().put("data", data).put("out", out);
@@ -119,6 +121,17 @@ public final class EvaluateJob {
         .put("name", s.name()).put("dir", s.set().dir()).put("images", s.set().images().length)).toList());
     EvaluationReport.write(conf, out, report, extra);
     return report;
+  }
+
+  /** A set distilled from other data would be tested against the wrong classes: refuse it. */
+  private static void checkSameData(DistilledSet set, ImageShape shape, int classes, String data) {
+    String distilledShape = set.summary().path("dataset").path("image_shape").asText("");
+    int distilledClasses = set.summary().path("dataset").path("classes").asInt(classes);
+    if ((!distilledShape.isEmpty() && !distilledShape.equals(shape.toString())) || distilledClasses != classes) {
+      throw new InputException(set.dir() + " was distilled from " + distilledClasses + " classes of "
+          + distilledShape + " images, but --data " + data + " has " + classes + " classes of " + shape
+          + "; evaluate with the dataset the set was distilled from");
+    }
   }
 
   private static void checkTarget(Configuration conf, String out, boolean overwrite) {
