@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.spark.ml.clustering.KMeans;
 import org.apache.spark.ml.clustering.KMeansModel;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.stat.Summarizer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.ddoq.core.quantize.Seeds;
@@ -36,6 +37,17 @@ final class ClassFit {
           ? "class has " + size + " images, fewer than k = " + k + ": each image is its own centroid"
           : "class has exactly k = " + k + " images: each image is its own centroid";
       return new Result(own, counts, 0.0, 0, note);
+    }
+    if (k == 1) {
+      // MLlib's KMeans refuses k = 1; the optimal one-point quantizer is the class mean, with all the mass.
+      Row stats = classRows.select(Summarizer.metrics("mean", "variance").summary(col(featuresCol))).first()
+          .getStruct(0);
+      Vector mean = stats.getAs("mean");
+      double cost = 0;
+      for (double v : ((Vector) stats.getAs("variance")).toArray()) {
+        cost += v * (size - 1); // sample variance back to a sum of squared distances, like MLlib's cost
+      }
+      return new Result(List.of(mean.toArray()), List.of(size), cost, 0, "");
     }
     Dataset<Row> points = classRows.select(col(featuresCol));
     KMeansModel best = null;

@@ -86,6 +86,21 @@ class ClassQuantizerTest extends SparkTestBase {
     assertEquals(0.6, c0.get(1).weight(), 1e-12);
   }
 
+  /** MLlib refuses k = 1 (IPC 1, a standard setting): the class mean carries all the mass. */
+  @Test
+  void oneImagePerClassIsTheClassMean() {
+    ClassQuantizerModel model = new ClassQuantizer().setK(1).fit(handWorked());
+    ClassQuantization zero = model.summaries().get(0);
+    assertEquals(1, zero.centroids());
+    // Squared distances to (6, 0.8): 36.64 + 36.04 + 16.64 + 16.04 + 17.44 = 122.8, over 5 points.
+    assertEquals(24.56, zero.distortion(), 1e-9);
+    assertEquals(24.56, zero.uniformW2(), 1e-9);
+    ClassQuantizerModel.Centroid c = model.centroidList().stream().filter(x -> x.label() == 0).findFirst().get();
+    assertArrayEquals(new double[] {6, 0.8}, c.position(), 1e-12);
+    assertEquals(5, c.count());
+    assertEquals(1.0, c.weight(), 1e-12);
+  }
+
   @Test
   void classesWithAtMostKImagesKeepEveryImageWithWeightOneOverN() {
     ClassQuantizerModel model = new ClassQuantizer().setK(2).fit(handWorked());
