@@ -65,7 +65,8 @@ public final class Evaluation {
     boolean needTeacher = config.teacherLabels() || config.methods().contains("whole");
     Teacher teacher = needTeacher ? Teacher.trainOrLoad(config.cacheDir(), train, test, config.teacher(),
         config.teacherSeed(), progress) : null;
-    Map<String, String[]> described = new LinkedHashMap<>();
+    // Run id -> its table row (runs filled in once the students are back).
+    Map<String, MethodResult> described = new LinkedHashMap<>();
     List<EvaluationRuns.Run> runs = new ArrayList<>();
     List<Integer> randomIpcs = new ArrayList<>();
     for (NamedSet named : sets) {
@@ -74,13 +75,13 @@ public final class Evaluation {
         if (method.equals("random") && !randomIpcs.contains(ipc)) {
           randomIpcs.add(ipc);
           String id = "random@ipc" + ipc;
-          described.put(id, new String[] {"random", "real training images", String.valueOf(ipc), "uniform"});
+          described.put(id, new MethodResult("random", "real training images", ipc, "uniform", List.of()));
           for (int seed = 0; seed < config.seeds(); seed++) {
             runs.add(new EvaluationRuns.Run(id, seed, RandomSubset.draw(train, ipc, seed)));
           }
         } else if (method.equals("uniform") || method.equals("mass") || method.equals("sqrt")) {
           String id = method + "@" + named.name();
-          described.put(id, new String[] {method, named.name(), String.valueOf(ipc), method});
+          described.put(id, new MethodResult(method, named.name(), ipc, method, List.of()));
           LabelledImages set = named.set().asTrainingSet(train.shape(), train.numClasses(),
               CentroidWeights.Scheme.parse(method));
           for (int seed = 0; seed < config.seeds(); seed++) {
@@ -94,9 +95,9 @@ public final class Evaluation {
     List<EvaluationRuns.Result> results = EvaluationRuns.run(spark, runs, test, config.student(),
         config.teacherLabels() ? teacher : null);
     List<MethodResult> rows = new ArrayList<>();
-    for (Map.Entry<String, String[]> e : described.entrySet()) {
-      String[] d = e.getValue();
-      rows.add(new MethodResult(d[0], d[1], Integer.parseInt(d[2]), d[3],
+    for (Map.Entry<String, MethodResult> e : described.entrySet()) {
+      MethodResult d = e.getValue();
+      rows.add(new MethodResult(d.method(), d.set(), d.ipc(), d.weights(),
           results.stream().filter(r -> r.method().equals(e.getKey())).toList()));
     }
     if (config.methods().contains("whole")) {
