@@ -43,14 +43,24 @@ public final class TrainPriorJob {
         .option("prior-max-images", "N", String.valueOf(d.maxTrainImages()), "train the VAE on at most this many images")
         .option("prior-seed", "S", String.valueOf(d.seed()), "VAE initialisation and sampling seed")
         .option("dit", "tiny|small|none", "tiny", "the diffusion transformer trained on the latents (none: VAE only)")
-        .option("dit-epochs", "N", String.valueOf(DitTrainingConfig.defaults().epochs()), "DiT training epochs");
+        .option("dit-epochs", "N", String.valueOf(DitTrainingConfig.defaults().epochs()), "DiT training epochs")
+        .option("dit-batch-size", "N", String.valueOf(DitTrainingConfig.defaults().batchSize()), "DiT training batch size")
+        .option("dit-learning-rate", "LR", String.valueOf(DitTrainingConfig.defaults().learningRate()),
+            "DiT Adam learning rate (after a 500-step warm-up)")
+        .option("dit-ema", "DECAY", String.valueOf(DitTrainingConfig.defaults().emaDecay()),
+            "the prior keeps this moving average of the DiT's weights (0: the last step's)")
+        .option("dit-threads", "N", String.valueOf(DitTrainingConfig.defaults().threads()),
+            "PyTorch threads while training the DiT (0: the engine's default)");
   }
 
   /** The prior's training settings: the defaults with what the command line changed. */
   static PriorTraining training(Options o) {
     String dit = o.oneOf("dit", "tiny", "small", "none");
     DitTrainingConfig ditConfig = dit.equals("none") ? null
-        : DitTrainingConfig.defaults().withModel(dit).withEpochs(o.integer("dit-epochs", 1));
+        : DitTrainingConfig.defaults().withModel(dit).withEpochs(o.integer("dit-epochs", 1))
+            .withBatchSize(o.integer("dit-batch-size", 1)).withThreads(o.integer("dit-threads", 0))
+            .withLearningRate(o.number("dit-learning-rate", Double.MIN_VALUE, 1))
+            .withEmaDecay(o.number("dit-ema", 0, 0.99999));
     return new PriorTraining(vaeTraining(o), ditConfig);
   }
 

@@ -21,6 +21,7 @@ final class DitEpochs {
   private final DitNoising.Schedule schedule;
   private final DitTrainingConfig config;
   private final Consumer<String> progress;
+  private final DitEma ema;
   final int batches;
   private final long start = System.nanoTime();
   private final double earlierSeconds;
@@ -32,7 +33,8 @@ final class DitEpochs {
   private int done;
 
   DitEpochs(float[] x0, int[] labels, LatentShape shape, DiffusionSpec diffusion, DitTrainingConfig config,
-            Consumer<String> progress, DitTrainingFacts facts) {
+            Consumer<String> progress, DitTrainingFacts facts, DitEma ema) {
+    this.ema = ema;
     this.x0 = x0;
     this.labels = labels;
     this.shape = shape;
@@ -63,6 +65,7 @@ final class DitEpochs {
       if (!Float.isFinite(loss)) {
         return Double.NaN;
       }
+      ema.update();
       if (Double.isNaN(firstStep)) {
         firstStep = loss;
       }

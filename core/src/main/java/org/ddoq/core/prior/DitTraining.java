@@ -37,7 +37,8 @@ import java.util.function.Consumer;
  * loss curve) and {@link DitTrainingFacts#FILE_NAME}. A killed run started again with the same settings
  * continues after the last finished epoch; each epoch draws its order, timesteps, noise and drops from a
  * seed of its own, so a resumed run sees the same data as an uninterrupted one. Adam's moments are not
- * saved: they restart at the resumed epoch (a brief, harmless bump in the loss).
+ * saved: they restart at the resumed epoch (a brief, harmless bump in the loss). The prior keeps the
+ * moving average of the weights ({@link DitEma}), which the checkpoint saves too.
  */
 public final class DitTraining {
   /** File name of the trained DiT's weights (DJL parameter format) in the prior directory. */
@@ -65,7 +66,7 @@ public final class DitTraining {
     DiffusionSpec diffusion = DiffusionSpec.dit(numClasses, false);
     Dit.Config arch = config.dit();
     DitTrainingFacts facts = new DitTrainingFacts(config.model(), arch.architecture(), latents.length, numClasses,
-        config.batchSize(), config.learningRate(), config.seed(), 0, 0, 0, Double.NaN, List.of());
+        config.batchSize(), config.learningRate(), config.seed(), 0, 0, 0, Double.NaN, List.of(), config.emaDecay());
     Engine.getInstance().setRandomSeed((int) config.seed());
     Dit dit = new Dit(shape, numClasses, arch, Dit.LABEL_DROPOUT);
     int engineThreads = JniUtils.getNumThreads();
@@ -75,16 +76,16 @@ public final class DitTraining {
     try (Model model = Model.newInstance("ddoq-dit", Device.cpu())) {
       model.setBlock(dit);
       dit.initialize(model.getNDManager());
-      facts = resumeIfPossible(priorDir, dit, model.getNDManager(), facts, config, progress);
+      DitEma ema = new DitEma(dit, new Dit(shape, numClasses, arch, Dit.LABEL_DROPOUT), model.getNDManager(),
+          config.emaDecay());
+      facts = resumeIfPossible(priorDir, dit, ema, model.getNDManager(), facts, config, progress);
       progress.accept(String.format("training DiT %s (%s, %d tokens) on %d latents %s x %.4f, epochs %d..%d, %s",
           arch.name(), arch.architecture(), dit.tokens(), latents.length, shape, vaePrior.scaleFactor(),
           facts.epochs() + 1, config.epochs(), config));
-      facts = fit(model, dit, x0, labels, shape, diffusion, config, facts, priorDir, progress);
+      facts = fit(model, dit, ema, x0, labels, shape, diffusion, config, facts, priorDir, progress);
       Path weights = priorDir.resolve(WEIGHTS_FILE);
       Path tmp = priorDir.resolve(WEIGHTS_FILE + ".tmp");
-      try (OutputStream out = Files.newOutputStream(tmp)) {
-        dit.saveParameters(new DataOutputStream(out));
-      }
+      Files.write(tmp, ema.averageBytes());
       Files.move(tmp, weights, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the DiT to " + priorDir, e);
@@ -98,14 +99,15 @@ public final class DitTraining {
     return spec;
   }
 
-  private static DitTrainingFacts resumeIfPossible(Path priorDir, Dit dit, NDManager manager, DitTrainingFacts fresh,
-                                                   DitTrainingConfig config, Consumer<String> progress)
-      throws IOException {
+  private static DitTrainingFacts resumeIfPossible(Path priorDir, Dit dit, DitEma ema, NDManager manager,
+                                                   DitTrainingFacts fresh, DitTrainingConfig config,
+                                                   Consumer<String> progress) throws IOException {
     if (!config.resume()) {
       return fresh;
     }
+    byte[][] average = new byte[1][];
     DitTrainingFacts saved = DitTrainingFacts.readCheckpoint(priorDir, dit, manager,
-        f -> f.sameSettings(fresh) && f.epochs() <= config.epochs());
+        f -> f.sameSettings(fresh) && f.epochs() <= config.epochs(), bytes -> average[0] = bytes);
     if (saved == null) {
       return fresh;
     }
@@ -114,19 +116,22 @@ public final class DitTraining {
           + " settings: " + saved.architecture() + ", batch " + saved.batchSize() + "); starting afresh");
       return fresh;
     }
+    ema.restore(average[0], manager);
     progress.accept("resuming from the checkpoint after epoch " + saved.epochs() + " (step " + saved.steps()
         + ", loss per epoch " + saved.lossPerEpoch() + ")");
     return saved;
   }
 
-  private static DitTrainingFacts fit(Model model, Dit dit, float[] x0, int[] labels, LatentShape shape,
-                                      DiffusionSpec diffusion, DitTrainingConfig config, DitTrainingFacts facts,
-                                      Path priorDir, Consumer<String> progress) throws IOException {
-    DitEpochs run = new DitEpochs(x0, labels, shape, diffusion, config, progress, facts);
+  private static DitTrainingFacts fit(Model model, Dit dit, DitEma ema, float[] x0, int[] labels,
+                                      LatentShape shape, DiffusionSpec diffusion, DitTrainingConfig config,
+                                      DitTrainingFacts facts, Path priorDir, Consumer<String> progress)
+      throws IOException {
+    DitEpochs run = new DitEpochs(x0, labels, shape, diffusion, config, progress, facts, ema);
     Trainer trainer = newTrainer(model, config, run.batches, shape);
     try {
       for (int epoch = facts.epochs() + 1; epoch <= config.epochs(); epoch++) {
-        byte[] start = parameters(dit);
+        byte[] start = DitEma.bytes(dit);
+        byte[] startAverage = ema.averageBytes();
         double loss = run.epoch(trainer, epoch);
         for (int attempt = 2; Double.isNaN(loss); attempt++) {
           // Seen in every full run so far (e.g. warm-up step 107 at learning rate 6e-5; epoch 12 at a steady
@@ -141,11 +146,12 @@ public final class DitTraining {
               + " repeating it with fresh Adam moments (attempt " + attempt + " of " + MAX_ATTEMPTS + ")");
           trainer.close();
           dit.loadParameters(model.getNDManager(), new DataInputStream(new ByteArrayInputStream(start)));
+          ema.restore(startAverage, model.getNDManager());
           trainer = newTrainer(model, config, run.batches, shape);
           loss = run.epoch(trainer, epoch);
         }
         facts = run.finish(epoch, loss);
-        facts.writeCheckpoint(priorDir, dit);
+        facts.writeCheckpoint(priorDir, dit, ema.averageBytes());
         progress.accept(String.format("epoch %d/%d done: mean loss %.5f; checkpoint written (%.0f s so far)",
             epoch, config.epochs(), loss, facts.seconds()));
       }
@@ -170,12 +176,6 @@ public final class DitTraining {
     trainer.initialize(new Shape(config.batchSize(), shape.channels(), shape.height(), shape.width()), batch,
         batch, batch);
     return trainer;
-  }
-
-  private static byte[] parameters(Dit dit) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    dit.saveParameters(new DataOutputStream(bytes));
-    return bytes.toByteArray();
   }
 
   /** Validates shapes and labels; all latents times the scale factor, in one flat array. */

@@ -15,12 +15,17 @@ import java.io.Serializable;
  * @param threads      PyTorch intra-op threads while training (restored afterwards); 0 leaves the engine's
  *                     setting. Default 1: on these shared 2-core machines two threads made training steps
  *                     6-32x slower whenever other processes ran (threads spin waiting for each other)
+ * @param emaDecay     decay of the moving average of the weights that the prior keeps ({@link DitEma});
+ *                     0 keeps the last step's weights
  */
 public record DitTrainingConfig(String model, int epochs, int batchSize, double learningRate, long seed,
-                                boolean resume, int threads) implements Serializable {
+                                boolean resume, int threads, double emaDecay) implements Serializable {
 
   public DitTrainingConfig {
     Dit.config(model);
+    if (!(emaDecay >= 0 && emaDecay < 1)) {
+      throw new IllegalArgumentException("the EMA decay must be in [0, 1), got " + emaDecay);
+    }
     if (epochs < 1 || batchSize < 1 || !(learningRate > 0) || threads < 0) {
       throw new IllegalArgumentException("epochs and batch size must be positive and the learning rate above 0,"
           + " and threads not negative, got epochs=" + epochs + " batchSize=" + batchSize + " learningRate="
@@ -35,7 +40,7 @@ public record DitTrainingConfig(String model, int epochs, int batchSize, double 
    * 1e-3 without warm-up the loss was 0.27 after epoch 1 (that run hit a non-finite loss in epoch 2).
    */
   public static DitTrainingConfig defaults() {
-    return new DitTrainingConfig("tiny", 12, 128, 3e-4, 42, true, 1);
+    return new DitTrainingConfig("tiny", 12, 128, 3e-4, 42, true, 1, 0.999);
   }
 
   public Dit.Config dit() {
@@ -43,26 +48,30 @@ public record DitTrainingConfig(String model, int epochs, int batchSize, double 
   }
 
   public DitTrainingConfig withEpochs(int value) {
-    return new DitTrainingConfig(model, value, batchSize, learningRate, seed, resume, threads);
+    return new DitTrainingConfig(model, value, batchSize, learningRate, seed, resume, threads, emaDecay);
   }
 
   public DitTrainingConfig withModel(String value) {
-    return new DitTrainingConfig(value, epochs, batchSize, learningRate, seed, resume, threads);
+    return new DitTrainingConfig(value, epochs, batchSize, learningRate, seed, resume, threads, emaDecay);
   }
 
   public DitTrainingConfig withBatchSize(int value) {
-    return new DitTrainingConfig(model, epochs, value, learningRate, seed, resume, threads);
+    return new DitTrainingConfig(model, epochs, value, learningRate, seed, resume, threads, emaDecay);
   }
 
   public DitTrainingConfig withLearningRate(double value) {
-    return new DitTrainingConfig(model, epochs, batchSize, value, seed, resume, threads);
+    return new DitTrainingConfig(model, epochs, batchSize, value, seed, resume, threads, emaDecay);
   }
 
   public DitTrainingConfig withThreads(int value) {
-    return new DitTrainingConfig(model, epochs, batchSize, learningRate, seed, resume, value);
+    return new DitTrainingConfig(model, epochs, batchSize, learningRate, seed, resume, value, emaDecay);
+  }
+
+  public DitTrainingConfig withEmaDecay(double value) {
+    return new DitTrainingConfig(model, epochs, batchSize, learningRate, seed, resume, threads, value);
   }
 
   public DitTrainingConfig withResume(boolean value) {
-    return new DitTrainingConfig(model, epochs, batchSize, learningRate, seed, value, threads);
+    return new DitTrainingConfig(model, epochs, batchSize, learningRate, seed, value, threads, emaDecay);
   }
 }

@@ -29,15 +29,20 @@ import java.util.List;
  * @param seconds       training wall-clock time so far (all runs of a resumed training)
  * @param firstStepLoss loss of the very first step (about 1: the zero-initialised model predicts 0)
  * @param lossPerEpoch  mean epsilon MSE of each epoch
+ * @param emaDecay      decay of the weights' moving average that dit.params holds (0: the last step's weights)
  */
 public record DitTrainingFacts(String model, java.util.Map<String, Integer> architecture, int latents,
                                int numClasses, int batchSize, double learningRate, long seed, int epochs,
-                               long steps, double seconds, double firstStepLoss, List<Double> lossPerEpoch) {
+                               long steps, double seconds, double firstStepLoss, List<Double> lossPerEpoch,
+                               double emaDecay) {
   /** The loss curve and settings, human-readable, in the prior directory. */
   public static final String FILE_NAME = "dit-training.json";
-  /** The resumable checkpoint: facts as JSON, then the DiT's parameters (DJL format). */
+  /**
+   * The resumable checkpoint: facts as JSON, the DiT's parameters (DJL format), then the length and
+   * bytes of the moving average's parameters.
+   */
   public static final String CHECKPOINT_FILE = "dit-checkpoint.bin";
-  private static final String MAGIC = "ddoq-dit-checkpoint-1";
+  private static final String MAGIC = "ddoq-dit-checkpoint-2";
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public DitTrainingFacts {
@@ -48,12 +53,13 @@ public record DitTrainingFacts(String model, java.util.Map<String, Integer> arch
   /** Whether a checkpoint with these facts can continue a training with {@code other}'s settings. */
   boolean sameSettings(DitTrainingFacts other) {
     return architecture.equals(other.architecture) && latents == other.latents && numClasses == other.numClasses
-        && batchSize == other.batchSize && learningRate == other.learningRate && seed == other.seed;
+        && batchSize == other.batchSize && learningRate == other.learningRate && seed == other.seed
+        && emaDecay == other.emaDecay;
   }
 
   DitTrainingFacts after(int epochsDone, long stepsDone, double totalSeconds, double first, List<Double> losses) {
     return new DitTrainingFacts(model, architecture, latents, numClasses, batchSize, learningRate, seed,
-        epochsDone, stepsDone, totalSeconds, first, losses);
+        epochsDone, stepsDone, totalSeconds, first, losses, emaDecay);
   }
 
   /** Reads {@code priorDir/}{@value #FILE_NAME}. */
@@ -66,13 +72,15 @@ public record DitTrainingFacts(String model, java.util.Map<String, Integer> arch
   }
 
   /** Writes the facts file, then the checkpoint; each lands atomically, so a kill leaves the previous one. */
-  void writeCheckpoint(Path priorDir, Dit dit) throws IOException {
+  void writeCheckpoint(Path priorDir, Dit dit, byte[] average) throws IOException {
     Files.createDirectories(priorDir);
     Path tmp = priorDir.resolve(CHECKPOINT_FILE + ".tmp");
     try (OutputStream raw = Files.newOutputStream(tmp); DataOutputStream out = new DataOutputStream(raw)) {
       out.writeUTF(MAGIC);
       out.writeUTF(JSON.writeValueAsString(this));
       dit.saveParameters(out);
+      out.writeInt(average.length);
+      out.write(average);
     }
     Files.move(tmp, priorDir.resolve(CHECKPOINT_FILE), StandardCopyOption.REPLACE_EXISTING,
         StandardCopyOption.ATOMIC_MOVE);
@@ -83,22 +91,29 @@ public record DitTrainingFacts(String model, java.util.Map<String, Integer> arch
   }
 
   /**
-   * The checkpoint's facts, loading its weights into {@code dit} (already initialised) only when
-   * {@code accept} says they fit; null when there is no checkpoint.
+   * The checkpoint's facts, loading its weights into {@code dit} (already initialised) and handing its
+   * moving average to {@code average} only when {@code accept} says they fit; null when there is no
+   * checkpoint (or one written by an earlier version, which kept no average).
    */
   static DitTrainingFacts readCheckpoint(Path priorDir, Dit dit, ai.djl.ndarray.NDManager manager,
-                                        java.util.function.Predicate<DitTrainingFacts> accept) throws IOException {
+                                        java.util.function.Predicate<DitTrainingFacts> accept,
+                                        java.util.function.Consumer<byte[]> average) throws IOException {
     Path file = priorDir.resolve(CHECKPOINT_FILE);
     if (!Files.exists(file)) {
       return null;
     }
     try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw)) {
-      if (!MAGIC.equals(in.readUTF())) {
-        throw new IOException(file + " is not a DiT checkpoint of this version");
+      String magic = in.readUTF();
+      if (!MAGIC.equals(magic)) {
+        if (magic.startsWith("ddoq-dit-checkpoint-")) {
+          return null;
+        }
+        throw new IOException(file + " is not a DiT checkpoint");
       }
       DitTrainingFacts facts = JSON.readValue(in.readUTF(), DitTrainingFacts.class);
       if (accept.test(facts)) {
         dit.loadParameters(manager, in);
+        average.accept(in.readNBytes(in.readInt()));
       }
       return facts;
     } catch (ai.djl.MalformedModelException e) {

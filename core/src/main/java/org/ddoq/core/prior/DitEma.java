@@ -1,0 +1,82 @@
+package org.ddoq.core.prior;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An exponential moving average of the DiT's weights, ema = decay * ema + (1 - decay) * weights after
+ * every optimiser step, as DiT trains (decay 0.9999 over 400k steps there). The prior keeps the average,
+ * not the last step's weights: single Adam steps jitter the denoiser, and a sampler that calls it 25
+ * times per image compounds that jitter into smeared shapes; the average of the last ~1/(1 - decay) steps
+ * does not jitter. The average lives in a second {@link Dit} of the same configuration, so it is saved
+ * and loaded with DJL's own parameter format.
+ */
+final class DitEma {
+  private final double decay;
+  private final Dit average;
+  private final List<Parameter> live = new ArrayList<>();
+  private final List<Parameter> mean = new ArrayList<>();
+
+  /** Starts the average at {@code dit}'s current weights. */
+  DitEma(Dit dit, Dit twin, NDManager manager, double decay) throws IOException {
+    if (!(decay >= 0 && decay < 1)) {
+      throw new IllegalArgumentException("EMA decay must be in [0, 1), got " + decay);
+    }
+    this.decay = decay;
+    this.average = twin;
+    copyInto(bytes(dit), twin, manager);
+    for (Pair<String, Parameter> p : dit.getParameters()) {
+      live.add(p.getValue());
+    }
+    for (Pair<String, Parameter> p : twin.getParameters()) {
+      mean.add(p.getValue());
+    }
+  }
+
+  /** Folds the weights after one optimiser step into the average. */
+  void update() {
+    float keep = (float) decay;
+    float take = (float) (1 - decay);
+    for (int i = 0; i < live.size(); i++) {
+      NDArray ema = mean.get(i).getArray();
+      // stopGradient: the step's weights must enter the average as values, outside autograd's graph.
+      try (NDArray scaled = live.get(i).getArray().stopGradient().mul(take)) {
+        ema.muli(keep).addi(scaled);
+      }
+    }
+  }
+
+  /** The averaged weights, in DJL's parameter format (what {@code dit.params} holds). */
+  byte[] averageBytes() throws IOException {
+    return bytes(average);
+  }
+
+  /** Replaces the average by saved weights (a resumed run continues the average it had). */
+  void restore(byte[] saved, NDManager manager) throws IOException {
+    copyInto(saved, average, manager);
+  }
+
+  static byte[] bytes(Dit dit) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    dit.saveParameters(new DataOutputStream(out));
+    return out.toByteArray();
+  }
+
+  private static void copyInto(byte[] weights, Dit target, NDManager manager) throws IOException {
+    try {
+      target.loadParameters(manager, new DataInputStream(new ByteArrayInputStream(weights)));
+    } catch (MalformedModelException e) {
+      throw new IOException("EMA weights do not fit the DiT: " + e.getMessage(), e);
+    }
+  }
+}
