@@ -14,6 +14,7 @@ import org.ddoq.core.data.InputException;
 import org.apache.spark.ml.linalg.Vector;
 import org.ddoq.core.prior.DitTraining;
 import org.ddoq.core.prior.DitTrainingConfig;
+import org.ddoq.core.prior.DitTrainingFacts;
 import org.ddoq.core.prior.PriorModels;
 import org.ddoq.core.prior.PriorSpec;
 import org.ddoq.core.stage.LatentEncoder;
@@ -90,17 +91,19 @@ public final class TrainPriorJob {
     }
     o.parse(args);
     Path out = Path.of(o.required("out"));
-    if (Files.exists(out)) {
-      throw new InputException("prior directory " + out + " already exists; choose a new --out");
-    }
     String input = o.required("input");
     String format = o.oneOf("format", "auto", "idx", "folder");
     ImageShape shape = o.get("image-size") == null ? null : ImageShape.parse(o.get("image-size"));
     PriorTraining training = training(o);
+    PriorSpec unfinished = Files.exists(out) ? unfinishedDit(out, training) : null;
     try (Sessions session = Sessions.create("ddoq train-prior", o.get("master"))) {
       SparkSession spark = session.spark();
       PriorSpec spec;
-      if (o.get("vae-from") != null) {
+      if (unfinished != null) {
+        LOG.info("{} holds a VAE and a DiT checkpoint: resuming the DiT's training (its VAE is kept)", out);
+        ImageDataset data = ImageSources.read(spark, input, format, "train", unfinished.imageShape());
+        spec = trainDit(spark, data, unfinished, training.dit(), out);
+      } else if (o.get("vae-from") != null) {
         if (training.dit() == null) {
           throw new InputException("--vae-from trains only a DiT; --dit none leaves nothing to train");
         }
@@ -114,6 +117,26 @@ public final class TrainPriorJob {
       System.out.println("Wrote prior " + out + " (held-out reconstruction MSE " + spec.reconstructionMse()
           + (spec.hasDenoiser() ? ", with a DiT" : ", VAE only") + ")");
     }
+  }
+
+  /**
+   * The VAE-only prior in an existing {@code out} whose DiT training was interrupted (it holds the DiT's
+   * checkpoint), so that running the same command again resumes it; anything else in the way is refused
+   * before any work, since train-prior never overwrites a prior.
+   */
+  static PriorSpec unfinishedDit(Path out, PriorTraining training) {
+    if (!Files.exists(out.resolve(PriorSpec.FILE_NAME))) {
+      throw new InputException("--out " + out + " already exists and is not a prior directory; choose a new --out");
+    }
+    PriorSpec spec = PriorSpec.read(out);
+    if (spec.hasDenoiser()) {
+      throw new InputException("prior directory " + out + " is finished (it has a DiT); choose a new --out");
+    }
+    if (!Files.exists(out.resolve(DitTrainingFacts.CHECKPOINT_FILE)) || training.dit() == null) {
+      throw new InputException("prior directory " + out + " already holds a VAE-only prior; to add a DiT to it,"
+          + " run train-prior --vae-from " + out + " --out NEW_DIR");
+    }
+    return spec;
   }
 
   /**

@@ -51,4 +51,41 @@ class BuiltInDitEndToEndTest extends CliTestBase {
     assertEquals(2, refused.status());
     assertTrue(refused.err().contains("--vae-from trains only a DiT"), refused.err());
   }
+
+  /**
+   * Running the same train-prior again on a directory whose DiT training was cut short resumes it from the
+   * checkpoint; a finished prior or a VAE-only one without a checkpoint is refused with what to do.
+   */
+  @Test
+  void rerunOnAnInterruptedDitTrainingResumesIt() throws IOException {
+    Path first = root.resolve("prior-resume-source");
+    Run trained = ddoq("train-prior", "--input", slice.toString(), "--vae-from", prior.toString(),
+        "--out", first.toString(), "--dit", "tiny", "--dit-epochs", "1");
+    assertEquals(0, trained.status(), trained.err());
+    Run finished = ddoq("train-prior", "--input", slice.toString(), "--out", first.toString(), "--dit-epochs", "2");
+    assertEquals(2, finished.status());
+    assertTrue(finished.err().contains("is finished (it has a DiT)"), finished.err());
+
+    // What a kill during epoch 2 leaves: the VAE-only prior.json, and the checkpoint after epoch 1.
+    Path cut = root.resolve("prior-resume-cut");
+    Files.createDirectories(cut);
+    for (String f : new String[] {"vae.params", "dit-checkpoint.bin", "dit-training.json"}) {
+      Files.copy(first.resolve(f), cut.resolve(f));
+    }
+    Files.copy(prior.resolve("prior.json"), cut.resolve("prior.json"));
+    Run resumed = ddoq("train-prior", "--input", slice.toString(), "--out", cut.toString(), "--dit", "tiny",
+        "--dit-epochs", "2");
+    assertEquals(0, resumed.status(), resumed.err());
+    JsonNode facts = new ObjectMapper().readTree(cut.resolve("dit-training.json").toFile());
+    assertEquals(2, facts.path("epochs").asInt());
+    assertEquals("[1]", facts.path("resumedAfter").toString(), "epoch 1 came from the checkpoint, not retrained");
+    assertEquals(10, new ObjectMapper().readTree(cut.resolve("prior.json").toFile()).at("/diffusion/numClasses").asInt());
+
+    Path vaeOnly = root.resolve("prior-vae-only-copy");
+    Files.createDirectories(vaeOnly);
+    Files.copy(prior.resolve("prior.json"), vaeOnly.resolve("prior.json"));
+    Run refused = ddoq("train-prior", "--input", slice.toString(), "--out", vaeOnly.toString());
+    assertEquals(2, refused.status());
+    assertTrue(refused.err().contains("--vae-from " + vaeOnly), refused.err());
+  }
 }

@@ -66,7 +66,7 @@ public final class DitTraining {
     DiffusionSpec diffusion = DiffusionSpec.dit(numClasses, false);
     Dit.Config arch = config.dit();
     DitTrainingFacts facts = new DitTrainingFacts(config.model(), arch.architecture(), latents.length, numClasses,
-        config.batchSize(), config.learningRate(), config.seed(), 0, 0, 0, Double.NaN, List.of(), config.emaDecay());
+        config.batchSize(), config.learningRate(), config.seed(), 0, 0, 0, Double.NaN, List.of(), config.emaDecay(), List.of());
     Engine.getInstance().setRandomSeed((int) config.seed());
     Dit dit = new Dit(shape, numClasses, arch, Dit.LABEL_DROPOUT);
     int engineThreads = JniUtils.getNumThreads();
@@ -119,7 +119,7 @@ public final class DitTraining {
     ema.restore(average[0], manager);
     progress.accept("resuming from the checkpoint after epoch " + saved.epochs() + " (step " + saved.steps()
         + ", loss per epoch " + saved.lossPerEpoch() + ")");
-    return saved;
+    return saved.epochs() < config.epochs() ? saved.resumed() : saved;
   }
 
   private static DitTrainingFacts fit(Model model, Dit dit, DitEma ema, float[] x0, int[] labels,

@@ -30,11 +30,12 @@ import java.util.List;
  * @param firstStepLoss loss of the very first step (about 1: the zero-initialised model predicts 0)
  * @param lossPerEpoch  mean epsilon MSE of each epoch
  * @param emaDecay      decay of the weights' moving average that dit.params holds (0: the last step's weights)
+ * @param resumedAfter  the epochs after which an interrupted training was resumed (empty: one run)
  */
 public record DitTrainingFacts(String model, java.util.Map<String, Integer> architecture, int latents,
                                int numClasses, int batchSize, double learningRate, long seed, int epochs,
                                long steps, double seconds, double firstStepLoss, List<Double> lossPerEpoch,
-                               double emaDecay) {
+                               double emaDecay, List<Integer> resumedAfter) {
   /** The loss curve and settings, human-readable, in the prior directory. */
   public static final String FILE_NAME = "dit-training.json";
   /**
@@ -48,6 +49,7 @@ public record DitTrainingFacts(String model, java.util.Map<String, Integer> arch
   public DitTrainingFacts {
     architecture = java.util.Map.copyOf(architecture);
     lossPerEpoch = List.copyOf(lossPerEpoch);
+    resumedAfter = resumedAfter == null ? List.of() : List.copyOf(resumedAfter);
   }
 
   /** Whether a checkpoint with these facts can continue a training with {@code other}'s settings. */
@@ -59,7 +61,15 @@ public record DitTrainingFacts(String model, java.util.Map<String, Integer> arch
 
   DitTrainingFacts after(int epochsDone, long stepsDone, double totalSeconds, double first, List<Double> losses) {
     return new DitTrainingFacts(model, architecture, latents, numClasses, batchSize, learningRate, seed,
-        epochsDone, stepsDone, totalSeconds, first, losses, emaDecay);
+        epochsDone, stepsDone, totalSeconds, first, losses, emaDecay, resumedAfter);
+  }
+
+  /** These facts, noting that training resumes after {@link #epochs()}. */
+  DitTrainingFacts resumed() {
+    List<Integer> after = new java.util.ArrayList<>(resumedAfter);
+    after.add(epochs);
+    return new DitTrainingFacts(model, architecture, latents, numClasses, batchSize, learningRate, seed, epochs,
+        steps, seconds, firstStepLoss, lossPerEpoch, emaDecay, after);
   }
 
   /** Reads {@code priorDir/}{@value #FILE_NAME}. */

@@ -74,6 +74,7 @@ class DitPriorTest {
     assertEquals(3, facts.epochs());
     assertEquals(3L * (IMAGES / 32 + 1), facts.steps());
     assertEquals(3, facts.lossPerEpoch().size());
+    assertEquals(List.of(1), facts.resumedAfter());
     // The zero-initialised model predicts 0, so the first loss is E[eps^2] = 1.
     assertEquals(1.0, facts.firstStepLoss(), 0.15);
     double last = facts.lossPerEpoch().get(2);
