@@ -158,7 +158,9 @@ public final class EvaluationReport {
     }
 
     double reduction() {
-      return uniform > 0 ? 100 * (1 - weighted / uniform) : 0;
+      double percent = uniform > 0 ? 100 * (1 - weighted / uniform) : 0;
+      // Equal W2s (IPC 1: one centroid, weight 1) differ in their last bits: show 0, not "-0.0".
+      return Math.abs(percent) < 1e-6 ? 0 : percent;
     }
   }
 }
