@@ -13,6 +13,7 @@ public final class Ddoq {
       "",
       "commands:",
       "  distill       distill a labelled image dataset into a small weighted synthetic set",
+      "  decode        decode a distilled set's centroids again with other decoder settings or prior",
       "  train-prior   train the built-in VAE prior on a dataset and write a prior directory",
       "  evaluate      train students on distilled sets and baselines, test them on the real test split",
       "  export-latents  write kept latents as one .npy per class (for Python tools)",
@@ -37,6 +38,7 @@ public final class Ddoq {
     try {
       switch (command) {
         case "distill" -> DistillJob.main(rest);
+        case "decode" -> DecodeJob.main(rest);
         case "train-prior" -> TrainPriorJob.main(rest);
         case "export-latents" -> ExportLatentsJob.main(rest);
         case "evaluate" -> EvaluateJob.main(rest);

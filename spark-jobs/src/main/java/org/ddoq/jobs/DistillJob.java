@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DistillJob {
   private static final Logger LOG = LoggerFactory.getLogger(DistillJob.class);
+  /** OUT's sub-directory with the weighted centroids (Parquet), which {@code ddoq decode} decodes again. */
+  static final String CENTROIDS_DIR = "centroids";
 
   /** The settings of one run, as parsed from the command line. */
   public record Settings(String input, String out, int ipc, String format, String prior, long seed, String weights,
@@ -153,6 +155,9 @@ public final class DistillJob {
             c.size() < s.ipc() ? "; lower --ipc or add images to this class" : "");
       }
     }
+
+    // Kept so that other decoder settings cost a decode (ddoq decode), not another encode and k-means.
+    model.centroids().write().mode(SaveMode.ErrorIfExists).parquet(s.out() + "/" + CENTROIDS_DIR);
 
     long t4 = System.nanoTime();
     Decoding d = s.decoding();

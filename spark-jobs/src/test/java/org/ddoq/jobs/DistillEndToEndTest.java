@@ -113,4 +113,42 @@ class DistillEndToEndTest extends CliTestBase {
         256, 1, 20, 4, cache.toString(), new PriorTraining(org.ddoq.core.prior.VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(600), null),
         DistillJob.Decoding.defaults());
   }
+
+  /**
+   * decode re-decodes the centroids a distill kept: with the same prior and decoder it reproduces the set
+   * byte for byte, and its summary names the source; unfinished sources and a DiT on a VAE-only prior are
+   * refused before anything is written.
+   */
+  @Test
+  void decodeReproducesTheSetFromItsKeptCentroids() throws IOException {
+    Path out = root.resolve("out-for-decode");
+    Run r = ddoq("distill", "--input", slice.toString(), "--prior", prior.toString(), "--ipc", "3",
+        "--out", out.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(Files.isDirectory(out.resolve("centroids")), "distill keeps its centroids");
+
+    Path again = root.resolve("out-decoded-again");
+    Run d = ddoq("decode", "--distilled", out.toString(), "--out", again.toString(), "--decoder", "vae");
+    assertEquals(0, d.status(), d.err());
+    assertEquals(Files.readString(out.resolve("manifest.csv")), Files.readString(again.resolve("manifest.csv")));
+    for (String line : Files.readAllLines(out.resolve("manifest.csv")).subList(1, 31)) {
+      String png = line.substring(0, line.indexOf(','));
+      assertTrue(java.util.Arrays.equals(Files.readAllBytes(out.resolve(png)), Files.readAllBytes(again.resolve(png))),
+          png);
+    }
+    JsonNode summary = new ObjectMapper().readTree(again.resolve("summary.json").toFile());
+    assertEquals(out.toString(), summary.path("decoded_from").asText());
+    assertEquals(3, summary.at("/parameters/ipc").asInt());
+    assertTrue(Files.exists(again.resolve("_SUCCESS")));
+
+    Run dit = ddoq("decode", "--distilled", out.toString(), "--out", root.resolve("out-dit").toString(),
+        "--decoder", "dit");
+    assertEquals(2, dit.status());
+    assertTrue(dit.err().contains("needs a prior with a diffusion model"), dit.err());
+    assertFalse(Files.exists(root.resolve("out-dit")));
+    Files.delete(out.resolve("_SUCCESS"));
+    Run unfinished = ddoq("decode", "--distilled", out.toString(), "--out", root.resolve("out-x").toString());
+    assertEquals(2, unfinished.status());
+    assertTrue(unfinished.err().contains("not a finished distill output"), unfinished.err());
+  }
 }
