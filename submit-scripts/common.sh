@@ -1,7 +1,7 @@
 # Shared by submit-local.sh, submit-standalone.sh, submit-yarn.sh and submit-k8s.sh (sourced, not run).
 # Builds one spark-submit command for a ddoq sub-command and runs it, or prints it with --dry-run.
 # The flags come in the order Airflow's SparkSubmitHook writes them (binary, --master, every --conf,
-# --properties-file, --num-executors, --total-executor-cores, --executor-cores, --executor-memory,
+# --properties-file, --archives, --num-executors, --total-executor-cores, --executor-cores, --executor-memory,
 # --driver-memory, --name, --class, --queue, --deploy-mode, the jar, the arguments), so the command of
 # submit-scripts/airflow/ddoq_distill_evaluate.py can be checked against --dry-run word for word.
 # Settings are environment variables (DDOQ_*), because everything after the command is ddoq's own.
@@ -42,6 +42,8 @@ settings (environment): $1
   DDOQ_GPU_PER_TASK        GPU share of one task (default 0.25: four tasks share a GPU)
   DDOQ_GPU_DISCOVERY       discovery script on the executor hosts (default: $DDOQ_DEFAULT_DISCOVERY)
   DDOQ_NAME                application name (default ddoq-<command>)
+  DDOQ_ARCHIVES            archives unpacked in every executor's (and a cluster-mode driver's) working
+                           directory, e.g. prior.tgz#prior with --prior prior (spark-submit --archives)
   SPARK_HOME               Spark 4.2 installation whose bin/spark-submit runs the job (else spark-submit on PATH)
 USAGE
 }
@@ -114,6 +116,9 @@ ddoq_build_command() {
     DDOQ_CMD+=(--conf "$c")
   done
   DDOQ_CMD+=(--properties-file "$DDOQ_CONF_FILE")
+  if [[ -n "${DDOQ_ARCHIVES:-}" ]]; then
+    DDOQ_CMD+=(--archives "$DDOQ_ARCHIVES")
+  fi
   if [[ -n "${DDOQ_NUM_EXECUTORS:-}" ]]; then
     DDOQ_CMD+=(--num-executors "$DDOQ_NUM_EXECUTORS")
   fi

@@ -44,10 +44,12 @@ class SubmitScriptsTest {
       assertTrue(cmd.contains(expected), expected + " missing in: " + cmd);
     }
     ScriptRun k8s = ScriptRun.submitScript("submit-k8s.sh", Map.of("DDOQ_MASTER", "k8s://https://api:6443",
-        "DDOQ_IMAGE", "registry/ddoq:1", "DDOQ_GPUS_PER_EXECUTOR", "1"), "--dry-run", "distill");
+        "DDOQ_IMAGE", "registry/ddoq:1", "DDOQ_GPUS_PER_EXECUTOR", "1", "DDOQ_ARCHIVES", "s3a://b/prior.tgz#prior"),
+        "--dry-run", "distill", "--prior", "prior");
     assertEquals(0, k8s.status(), k8s.err());
     for (String expected : List.of("--conf spark.executor.resource.gpu.vendor=nvidia.com ",
         "--conf spark.kubernetes.container.image=registry/ddoq:1 ", "--deploy-mode cluster local:///opt/ddoq/ddoq-app.jar ",
+        "--properties-file " + ROOT.resolve("conf/spark-defaults.k8s.conf") + " --archives 's3a://b/prior.tgz#prior' --num-executors 2 ",
         "spark.executor.resource.gpu.discoveryScript=/opt/ddoq/conf/gpu/getGpusResources.sh ")) {
       assertTrue(k8s.out().contains(expected), expected + " missing in: " + k8s.out());
     }
