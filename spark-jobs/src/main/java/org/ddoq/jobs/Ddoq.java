@@ -24,7 +24,20 @@ public final class Ddoq {
   private Ddoq() {}
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int status = run(args);
+    if (status != 0 || !inYarnApplicationMaster()) {
+      System.exit(status);
+    }
+  }
+
+  /**
+   * In YARN cluster mode the driver runs inside Spark's ApplicationMaster, which reports a System.exit
+   * from the application's main, even exit(0), as a FAILED application: there main must return instead.
+   * The ApplicationMaster sets the application's Spark settings as system properties.
+   */
+  static boolean inYarnApplicationMaster() {
+    return System.getProperty("spark.master", "").startsWith("yarn")
+        && "cluster".equals(System.getProperty("spark.submit.deployMode"));
   }
 
   /** Runs one command and returns the exit status (tests call this instead of main). */

@@ -51,6 +51,19 @@ final class FashionSlice {
     }
   }
 
+  /** Re-reads the images of a slice, one byte array of rows x cols pixels each (e.g. to train a prior). */
+  static byte[][] images(Path slice, String split) throws IOException {
+    try (InputStream raw = Files.newInputStream(slice.resolve(split + "-images-idx3-ubyte.gz"));
+         DataInputStream in = new DataInputStream(new GZIPInputStream(raw))) {
+      in.readInt();
+      byte[][] images = new byte[in.readInt()][in.readInt() * in.readInt()];
+      for (byte[] image : images) {
+        in.readFully(image);
+      }
+      return images;
+    }
+  }
+
   /** Re-reads labels of a slice (for expected class sizes). */
   static int[] labels(Path slice, String split) throws IOException {
     try (InputStream raw = Files.newInputStream(slice.resolve(split + "-labels-idx1-ubyte.gz"));

@@ -1,0 +1,1 @@
+"""TEST STAND-IN package (see airflow/__init__.py)."""
