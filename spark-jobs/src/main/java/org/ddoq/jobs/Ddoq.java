@@ -59,16 +59,23 @@ public final class Ddoq {
       }
       return 0;
     } catch (InputException e) {
-      System.err.println("ddoq " + command + ": error: " + e.getMessage());
+      System.err.println(errorLine(command, e));
       return 2;
     } catch (RuntimeException e) {
       InputException cause = findInputException(e);
       if (cause != null) {
-        System.err.println("ddoq " + command + ": error: " + cause.getMessage());
+        System.err.println(errorLine(command, cause));
         return 2;
       }
       throw e;
     }
+  }
+
+  /** "ddoq CMD: error: message", once: option errors already start with "ddoq CMD: ". */
+  static String errorLine(String command, InputException e) {
+    String prefix = "ddoq " + command + ": ";
+    String message = e.getMessage();
+    return prefix + "error: " + (message.startsWith(prefix) ? message.substring(prefix.length()) : message);
   }
 
   /** Bad input found on an executor reaches the driver wrapped in Spark's exceptions: unwrap it. */

@@ -36,7 +36,7 @@ class BadInputTest extends CliTestBase {
     Path out = root.resolve("bad-ipc");
     Run r = ddoq("distill", "--input", slice.toString(), "--ipc", "0", "--out", out.toString());
     assertEquals(2, r.status());
-    assertTrue(r.err().contains("--ipc must be >= 1"), r.err());
+    assertTrue(r.err().contains("ddoq distill: error: --ipc must be >= 1"), "said once, with what is wrong: " + r.err());
     assertFalse(Files.exists(out));
   }
 
