@@ -54,7 +54,7 @@ class ExecutorKillClusterTest {
     Path prior = root.resolve("prior");
     VaeTraining.train(FashionSlice.images(slice, "train"), new byte[0][],
         new ImageShape(1, 28, 28), IdxReader.FASHION_MNIST_CLASSES,
-        VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(1200), prior, line -> { });
+        VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(600), prior, line -> { });
     double priorSeconds = seconds(t0);
 
     Path localOut = root.resolve("out-local");
@@ -158,7 +158,8 @@ class ExecutorKillClusterTest {
         }
         Matcher m = STARTED.matcher(Files.readString(e.log(), StandardCharsets.UTF_8));
         if (m.find()) {
-          Process kill = new ProcessBuilder("kill", "-9", String.valueOf(e.pid())).inheritIO().start();
+          // The shell's own kill: no procps needed on a fresh machine.
+          Process kill = new ProcessBuilder("sh", "-c", "kill -9 " + e.pid()).inheritIO().start();
           assertEquals(0, kill.waitFor(), "kill -9 " + e.pid());
           System.out.println("ExecutorKillClusterTest: killed executor " + e.id() + " (pid " + e.pid() + ") in " + m.group());
           return new Killed(e, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Long.parseLong(m.group(3)));
