@@ -51,12 +51,14 @@ final class FashionSlice {
     }
   }
 
-  /** Re-reads the images of a slice, one byte array of rows x cols pixels each (e.g. to train a prior). */
+  /** Re-reads the images of a slice, one byte array of rows x cols pixels per image. */
   static byte[][] images(Path slice, String split) throws IOException {
     try (InputStream raw = Files.newInputStream(slice.resolve(split + "-images-idx3-ubyte.gz"));
          DataInputStream in = new DataInputStream(new GZIPInputStream(raw))) {
       in.readInt();
-      byte[][] images = new byte[in.readInt()][in.readInt() * in.readInt()];
+      int n = in.readInt();
+      int size = in.readInt() * in.readInt();
+      byte[][] images = new byte[n][size];
       for (byte[] image : images) {
         in.readFully(image);
       }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * A real Spark standalone cluster for tests: a Master and one Worker as separate JVMs on 127.0.0.1,
+ * A real Spark standalone cluster for tests: a Master and one or more Workers as separate JVMs on 127.0.0.1,
  * whose executors are separate JVMs too, so a test sees real scheduling, executor PIDs (to kill them)
  * and executor logs. Recipe: docs STACK.md "A real multi-JVM Spark cluster from Maven jars".
  *
@@ -42,8 +42,13 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * started is killed on close and, failing that, at JVM exit.
  */
 public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback, AfterAllCallback, TestWatcher {
-  /** The JVM flags Spark 4 needs on Java 17 (STACK.md); for Master, Worker and executors. */
+  /**
+   * The JVM flags Spark 4 needs on Java 17 (STACK.md); for Master, Worker, executors and drivers. With
+   * {@code --add-modules=jdk.incubator.vector}, which Spark 4.2's launcher gives every executor, MLlib's
+   * BLAS sums with SIMD in the driver too: without it a local run's k-means sums round differently.
+   */
   public static final List<String> SPARK_JVM_FLAGS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
+      "--add-modules=jdk.incubator.vector",
       "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
       "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
       "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
@@ -58,6 +63,8 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
   private static final int LOG_TAIL_LINES = 80;
 
+  private final int workers;
+  private final boolean startInBeforeAll;
   private final int workerCores;
   private final String workerMemory;
   private final Map<String, String> workerConf;
@@ -66,11 +73,15 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
   private final List<Process> processes = new ArrayList<>();
   private final Thread shutdownHook = new Thread(this::killAll, "standalone-cluster-cleanup");
   private String masterUrl;
-  private Process worker;
+  private final List<Process> workerProcesses = new ArrayList<>();
+  private double startupSeconds;
   private Path appJar;
+  private Path sparkHome;
   private volatile boolean failed;
 
   private StandaloneCluster(Builder b) {
+    this.workers = b.workers;
+    this.startInBeforeAll = b.startInBeforeAll;
     this.workerCores = b.workerCores;
     this.workerMemory = b.workerMemory;
     this.workerConf = Map.copyOf(b.workerConf);
@@ -88,10 +99,24 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
 
   /** Cluster settings; the defaults give one Worker with 2 cores and 2 GiB for executors. */
   public static final class Builder {
+    private int workers = 1;
+    private boolean startInBeforeAll = true;
     private int workerCores = 2;
     private String workerMemory = "2g";
     private final Map<String, String> workerConf = new LinkedHashMap<>();
     private final Map<String, String> workerEnv = new LinkedHashMap<>();
+
+    /** How many Worker JVMs (each with its own work dir, cores and memory). */
+    public Builder workers(int count) {
+      this.workers = count;
+      return this;
+    }
+
+    /** The test calls {@link #start()} itself (e.g. to overlap the start-up with other work). */
+    public Builder startedByTest() {
+      this.startInBeforeAll = false;
+      return this;
+    }
 
     public Builder workerCores(int cores) {
       this.workerCores = cores;
@@ -120,12 +145,13 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
     }
   }
 
-  /** Starts Master then Worker and waits until the Worker has registered; kills both if that fails. */
+  /** Starts Master then the Workers and waits until every Worker has registered; kills all if that fails. */
   public synchronized StandaloneCluster start() {
     if (masterUrl != null) {
       return this;
     }
     Runtime.getRuntime().addShutdownHook(shutdownHook);
+    long start = System.nanoTime();
     try {
       Path sparkHome = sparkHome();
       int port = freePort();
@@ -136,10 +162,16 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
       masterUrl = "spark://127.0.0.1:" + port;
       List<String> conf = new ArrayList<>();
       workerConf.forEach((k, v) -> conf.add("-D" + k + "=" + v));
-      worker = launch("worker", sparkHome, conf, workerEnv, "org.apache.spark.deploy.worker.Worker",
-          "--host", "127.0.0.1", "--cores", String.valueOf(workerCores), "--memory", workerMemory,
-          "--webui-port", String.valueOf(freePort()), "--work-dir", root.resolve("work").toString(), masterUrl);
-      awaitLog(worker, log("worker"), "Successfully registered with master");
+      // Workers start side by side: their JVM start-ups overlap.
+      for (int i = 0; i < workers; i++) {
+        workerProcesses.add(launch(workerName(i), sparkHome, conf, workerEnv, "org.apache.spark.deploy.worker.Worker",
+            "--host", "127.0.0.1", "--cores", String.valueOf(workerCores), "--memory", workerMemory,
+            "--webui-port", String.valueOf(freePort()), "--work-dir", workDir(i).toString(), masterUrl));
+      }
+      for (int i = 0; i < workers; i++) {
+        awaitLog(workerProcesses.get(i), log(workerName(i)), "Successfully registered with master");
+      }
+      startupSeconds = (System.nanoTime() - start) / 1e9;
       return this;
     } catch (IOException | RuntimeException e) {
       failed = true;
@@ -155,6 +187,11 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
       throw new IllegalStateException("cluster not started");
     }
     return masterUrl;
+  }
+
+  /** Wall-clock seconds from launching the Master to the last Worker's registration. */
+  public double startupSeconds() {
+    return startupSeconds;
   }
 
   /**
@@ -194,14 +231,28 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
     return appJar;
   }
 
-  /** PIDs of the live executor JVMs the Worker launched. */
-  public List<Long> executorPids() {
-    if (worker == null) {
-      return List.of();
+  /** A live executor JVM: Spark's executor id, its PID, and the stderr file its Worker copies its log to. */
+  public record Executor(String id, long pid, Path log) {}
+
+  /** The live executor JVMs the Workers launched. */
+  public synchronized List<Executor> executors() {
+    List<Executor> found = new ArrayList<>();
+    for (int i = 0; i < workerProcesses.size(); i++) {
+      Path work = workDir(i);
+      workerProcesses.get(i).descendants().filter(ProcessHandle::isAlive).forEach(p -> {
+        List<String> args = List.of(commandLine(p).split("\0"));
+        if (args.contains("org.apache.spark.executor.CoarseGrainedExecutorBackend")) {
+          String id = argument(args, "--executor-id");
+          found.add(new Executor(id, p.pid(), work.resolve(argument(args, "--app-id")).resolve(id).resolve("stderr")));
+        }
+      });
     }
-    return worker.descendants().filter(ProcessHandle::isAlive)
-        .filter(p -> commandLine(p).contains("CoarseGrainedExecutorBackend"))
-        .map(ProcessHandle::pid).sorted().toList();
+    return found;
+  }
+
+  /** PIDs of the live executor JVMs the Workers launched. */
+  public List<Long> executorPids() {
+    return executors().stream().map(Executor::pid).sorted().toList();
   }
 
   /** The executors' stderr files (Spark logs there), oldest application first. */
@@ -210,7 +261,7 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
     if (!Files.isDirectory(work)) {
       return List.of();
     }
-    try (Stream<Path> files = Files.walk(work, 3)) {
+    try (Stream<Path> files = Files.walk(work, 4)) {
       return files.filter(p -> p.getFileName().toString().equals("stderr")).sorted().toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -229,7 +280,10 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
   /** The tails of the Master, Worker and executor logs, for failure messages. */
   public String logs() {
     StringBuilder s = new StringBuilder();
-    List<Path> logs = new ArrayList<>(List.of(log("master"), log("worker")));
+    List<Path> logs = new ArrayList<>(List.of(log("master")));
+    for (int i = 0; i < workers; i++) {
+      logs.add(log(workerName(i)));
+    }
     logs.addAll(executorLogs());
     for (Path log : logs) {
       if (Files.exists(log)) {
@@ -262,7 +316,9 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    start();
+    if (startInBeforeAll) {
+      start();
+    }
   }
 
   @Override
@@ -296,7 +352,7 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
       }
     }
     processes.clear();
-    worker = null;
+    workerProcesses.clear();
   }
 
   private Process launch(String name, Path sparkHome, List<String> jvmArgs, Map<String, String> env,
@@ -323,7 +379,18 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
     return p;
   }
 
-  private Path sparkHome() throws IOException {
+  /**
+   * SPARK_HOME of this cluster, made on first use: {@code jars/} links this JVM's classpath jars, so a
+   * driver or spark-submit JVM can run from it too ({@code java -cp "SPARK_HOME/jars/*" ...}).
+   */
+  public synchronized Path sparkHome() throws IOException {
+    if (sparkHome == null) {
+      sparkHome = linkJars();
+    }
+    return sparkHome;
+  }
+
+  private Path linkJars() throws IOException {
     Path jars = Files.createDirectories(root.resolve("spark-home").resolve("jars"));
     Set<String> names = new HashSet<>();
     for (Path jar : classpath().stream().filter(p -> p.toString().endsWith(".jar")).toList()) {
@@ -338,6 +405,19 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     return Stream.of(cp.split(File.pathSeparator)).filter(s -> !s.isBlank())
         .map(s -> Path.of(s).toAbsolutePath()).filter(Files::exists).toList();
+  }
+
+  private String workerName(int index) {
+    return workers == 1 ? "worker" : "worker-" + (index + 1);
+  }
+
+  private Path workDir(int index) {
+    return root.resolve("work").resolve(workerName(index));
+  }
+
+  private static String argument(List<String> args, String name) {
+    int i = args.indexOf(name);
+    return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : "";
   }
 
   private Path log(String name) {

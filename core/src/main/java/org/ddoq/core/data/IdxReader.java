@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,7 +82,7 @@ public final class IdxReader {
       JavaRDD<Row> rows = rows(spark, images, labels, classNames, shape);
       return new ImageDataset(spark.createDataFrame(rows, ImageRows.SCHEMA), shape, classNames, List.of(), "idx");
     } catch (IOException e) {
-      throw new UncheckedIOException("reading IDX files in " + dir + ": " + e.getMessage(), e);
+      throw StorageErrors.explain(dir, "reading IDX files", e);
     }
   }
 

@@ -2,7 +2,6 @@ package org.ddoq.core.data;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -67,7 +66,7 @@ public final class ImageFolderReader {
       ImageShape shape = targetOrNull != null ? targetOrNull : firstImageShape(conf, files);
       return decodeAll(spark, conf, root, files, classNames, shape, ignored);
     } catch (IOException e) {
-      throw new UncheckedIOException("listing " + dir + ": " + e.getMessage(), e);
+      throw StorageErrors.explain(dir, "listing", e);
     }
   }
 

@@ -1,7 +1,6 @@
 package org.ddoq.core.data;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Locale;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -66,7 +65,7 @@ public final class ImageSources {
       }
       return ImageFolderReader.read(spark, dir, targetOrNull);
     } catch (IOException e) {
-      throw new UncheckedIOException("reading " + dir + ": " + e.getMessage(), e);
+      throw StorageErrors.explain(dir, "reading", e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package org.ddoq.core.output;
 
+import org.ddoq.core.data.StorageErrors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -47,7 +48,7 @@ public final class DistilledSetWriter {
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot check output " + out + ": " + e.getMessage(), e);
+      throw StorageErrors.explain(out, "checking the output", e);
     }
   }
 

@@ -23,6 +23,8 @@ import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructType;
 import org.ddoq.core.prior.PriorModels;
 import org.ddoq.core.prior.PriorSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the encode and decode stages share: one column in, one column out, computed in batches by a
@@ -31,6 +33,7 @@ import org.ddoq.core.prior.PriorSession;
  * and closes the session when the partition ends, so native memory does not grow with the data.
  */
 abstract class PriorTransformer extends Transformer implements MLWritable {
+  private static final Logger LOG = LoggerFactory.getLogger(PriorTransformer.class);
 
   /** Maps one batch of input values to output values, row for row. Runs on the executors. */
   interface BatchFunction extends Serializable {
@@ -145,7 +148,8 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
     int batch = getBatchSize();
     int inputIndex = dataset.schema().fieldIndex(getInputCol());
     BatchFunction fn = batchFunction();
-    MapPartitionsFunction<Row, Row> partition = rows -> new Batched(rows, prior, batch, inputIndex, fn);
+    String stage = getClass().getSimpleName();
+    MapPartitionsFunction<Row, Row> partition = rows -> new Batched(rows, prior, batch, inputIndex, fn, stage);
     return dataset.toDF().mapPartitions(partition, Encoders.row(outSchema));
   }
 
@@ -166,15 +170,19 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
     private final int batchSize;
     private final int inputIndex;
     private final BatchFunction fn;
+    private final String stage;
     private PriorSession session;
+    private long startNanos;
+    private long count;
     private Iterator<Row> current = java.util.Collections.emptyIterator();
 
-    Batched(Iterator<Row> rows, String prior, int batchSize, int inputIndex, BatchFunction fn) {
+    Batched(Iterator<Row> rows, String prior, int batchSize, int inputIndex, BatchFunction fn, String stage) {
       this.rows = rows;
       this.prior = prior;
       this.batchSize = batchSize;
       this.inputIndex = inputIndex;
       this.fn = fn;
+      this.stage = stage;
     }
 
     @Override
@@ -183,7 +191,7 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
         return true;
       }
       if (!rows.hasNext()) {
-        close();
+        close(true);
         return false;
       }
       List<Row> batch = new ArrayList<>(batchSize);
@@ -191,14 +199,19 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
         batch.add(rows.next());
       }
       if (session == null) {
+        // One line at the start and one at the end of each partition: an executor log shows what it was
+        // doing when it died (a task that started and never finished).
+        startNanos = System.nanoTime();
+        LOG.info("{}: {} started", stage, where());
         session = PriorModels.open(prior);
         // A failed or killed task must still free its native memory.
         TaskContext task = TaskContext.get();
         if (task != null) {
-          task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close());
+          task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close(false));
         }
       }
       Object[] out = fn.apply(session, batch, inputIndex);
+      count += batch.size();
       List<Row> result = new ArrayList<>(batch.size());
       for (int i = 0; i < batch.size(); i++) {
         Row row = batch.get(i);
@@ -221,11 +234,20 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
       return current.next();
     }
 
-    private void close() {
+    /** @param finished true after the last row; false when the task ends before it (failed, or not all rows read) */
+    private void close(boolean finished) {
       if (session != null) {
         session.close();
         session = null;
+        LOG.info("{}: {} {}, {} rows in {} ms", stage, where(), finished ? "done" : "ended early", count,
+            (System.nanoTime() - startNanos) / 1_000_000);
       }
+    }
+
+    private static String where() {
+      TaskContext task = TaskContext.get();
+      return task == null ? "partition" : "partition " + task.partitionId() + " (stage " + task.stageId() + ", TID "
+          + task.taskAttemptId() + ")";
     }
   }
 }
