@@ -43,7 +43,7 @@ public final class DistillJob {
   /** How centroids become images: the decoder (auto, dit, vae) and the DDIM settings of the dit decoder. */
   public record Decoding(String decoder, double strength, int steps, double guidance, double eta) {
     public static Decoding defaults() {
-      return new Decoding("auto", 0.7, 25, 4.0, 0.0);
+      return new Decoding("auto", org.ddoq.core.stage.CentroidDecoder.DEFAULT_STRENGTH, 25, 4.0, 0.0);
     }
   }
 
@@ -70,7 +70,7 @@ public final class DistillJob {
         .option("max-iter", "N", "50", "k-means iterations per fit")
         .option("parallelism", "N", "4", "classes quantized concurrently")
         .option("decoder", "auto|dit|vae", "auto", "dit: DDIM through the prior's diffusion model; vae: direct decoding (auto: dit when the prior has one)")
-        .option("strength", "S", "0.7", "dit: noise level each centroid starts from, t = S * 1000 (0..1; 0 = VAE decoding)")
+        .option("strength", "S", String.valueOf(Decoding.defaults().strength()), "dit: noise level each centroid starts from, t = S * 1000 (0..1; 0 = VAE decoding)")
         .option("steps", "N", "25", "dit: DDIM steps of a full-strength run (strength S runs round(N * S))")
         .option("guidance", "G", "4.0", "dit: classifier-free guidance scale (1 = none)")
         .option("eta", "E", "0", "dit: DDIM stochasticity (0 = deterministic)")

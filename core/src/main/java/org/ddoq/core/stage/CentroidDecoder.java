@@ -39,6 +39,9 @@ import org.ddoq.core.quantize.Seeds;
  */
 public final class CentroidDecoder extends PriorTransformer {
 
+  /** Default noise level of the dit decoder (see the constructor). */
+  public static final double DEFAULT_STRENGTH = 0.5;
+
   private final Param<String> decoder;
   private final DoubleParam strength;
   private final IntParam steps;
@@ -57,7 +60,10 @@ public final class CentroidDecoder extends PriorTransformer {
     eta = new DoubleParam(this, "eta", "DDIM stochasticity (0 = deterministic .. 1)", ParamValidators.inRange(0, 1));
     seed = new LongParam(this, "seed", "seed of the per-image noise (derived with label and cluster)");
     setDefault(decoder, "auto");
-    setDefault(strength, 0.7);
+    // 0.5: DiT's linear schedule keeps sqrt(alpha_bar) = 0.28 of the centroid at t = 500, what D4M's
+    // strength 0.7 keeps on Stable Diffusion's scaled-linear schedule (0.29); at t = 700 DiT keeps 0.08 and
+    // the image no longer depends on the centroid (docs/usage.md, "Strength").
+    setDefault(strength, DEFAULT_STRENGTH);
     setDefault(steps, 25);
     setDefault(guidance, 4.0);
     setDefault(eta, 0.0);
