@@ -65,7 +65,7 @@ final class DitEpochs {
       if (!Float.isFinite(loss)) {
         return Double.NaN;
       }
-      ema.update();
+      ema.update(facts.steps() + b + 1);
       if (Double.isNaN(firstStep)) {
         firstStep = loss;
       }
