@@ -12,10 +12,10 @@ import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.ddoq.core.data.InputException;
+import org.ddoq.core.output.CentroidFile;
 import org.ddoq.core.output.DistilledSetWriter;
 import org.ddoq.core.prior.PriorSpec;
 import org.ddoq.core.stage.CentroidDecoder;
@@ -86,13 +86,18 @@ public final class DecodeJob {
     long seed = seedArg != null ? seedArg : ((Number) params.get("seed")).longValue();
     DistilledSetWriter.prepareTarget(spark, out, overwrite);
 
-    Dataset<Row> centroids = spark.read().schema(ClassQuantizerModel.CENTROID_SCHEMA)
-        .parquet(source + "/" + DistillJob.CENTROIDS_DIR);
+    List<ClassQuantizerModel.Centroid> kept = keptCentroids(spark, source, summary);
+    Dataset<Row> centroids = new ClassQuantizerModel("decode", kept, List.of()).centroids();
     CentroidDecoder decoder = new CentroidDecoder().setPriorPath(priorDir.toString()).setBatchSize(batchSize)
         .setDecoder(d.decoder()).setStrength(d.strength()).setSteps(d.steps()).setGuidance(d.guidance())
         .setEta(d.eta()).setSeed(seed);
     String used = decoder.resolvedDecoder();
-    centroids.write().mode(SaveMode.ErrorIfExists).parquet(out + "/" + DistillJob.CENTROIDS_DIR);
+    try {
+      CentroidFile.write(new org.apache.hadoop.fs.Path(out).getFileSystem(spark.sparkContext().hadoopConfiguration()),
+          out, kept);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write the centroids to " + out + ": " + e.getMessage(), e);
+    }
     Dataset<Row> decoded = decoder.transform(centroids).persist(StorageLevel.MEMORY_AND_DISK());
     LOG.info("Decoded {} centroids of {} with the {} decoder", decoded.count(), source, used);
 
@@ -131,8 +136,8 @@ public final class DecodeJob {
         throw new InputException(source + " is not a finished distill output (no " + DistilledSetWriter.SUCCESS
             + "); run distill to completion first");
       }
-      if (!fs.exists(new org.apache.hadoop.fs.Path(dir, DistillJob.CENTROIDS_DIR))) {
-        throw new InputException(source + " holds no " + DistillJob.CENTROIDS_DIR + "/ (distilled by an older"
+      if (!fs.exists(new org.apache.hadoop.fs.Path(dir, CentroidFile.NAME))) {
+        throw new InputException(source + " holds no " + CentroidFile.NAME + " (distilled by an older"
             + " ddoq); run distill again to get centroids that can be re-decoded");
       }
       try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(dir, "summary.json"))) {
@@ -140,6 +145,47 @@ public final class DecodeJob {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("could not read " + source + "/summary.json: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * OUT's centroids: latents from centroids.npy, label / cluster / count / weight from manifest.csv (same row
+   * order; the weights exactly as distill wrote them), class names from summary.json.
+   */
+  @SuppressWarnings("unchecked")
+  private static List<ClassQuantizerModel.Centroid> keptCentroids(SparkSession spark, String source,
+                                                                  Map<String, Object> summary) {
+    Map<Integer, String> names = new java.util.HashMap<>();
+    for (Map<String, Object> c : (List<Map<String, Object>>) summary.get("classes")) {
+      names.put(((Number) c.get("label")).intValue(), (String) c.get("class_name"));
+    }
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(source);
+    try {
+      FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      float[][] latents = CentroidFile.read(fs, source);
+      List<String> lines;
+      try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(dir, "manifest.csv"))) {
+        lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+            .filter(l -> !l.isBlank()).skip(1).toList();
+      }
+      if (lines.size() != latents.length) {
+        throw new InputException(source + "/manifest.csv lists " + lines.size() + " images but "
+            + CentroidFile.NAME + " holds " + latents.length + " centroids; run distill again");
+      }
+      List<ClassQuantizerModel.Centroid> out = new java.util.ArrayList<>();
+      for (int i = 0; i < latents.length; i++) {
+        // path,label,class_name,cluster,count,weight: the class name may hold quoted commas, so the
+        // numbers are read from both ends.
+        String[] f = lines.get(i).split(",", -1);
+        int label = Integer.parseInt(f[1]);
+        out.add(new ClassQuantizerModel.Centroid(label, names.get(label), Integer.parseInt(f[f.length - 3]),
+            CentroidFile.widen(latents[i]), Long.parseLong(f[f.length - 2]), Double.parseDouble(f[f.length - 1])));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not read the centroids of " + source + ": " + e.getMessage(), e);
+    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+      throw new InputException(source + "/manifest.csv is damaged (" + e.getMessage() + "); run distill again");
     }
   }
 }

@@ -31,8 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DistillJob {
   private static final Logger LOG = LoggerFactory.getLogger(DistillJob.class);
-  /** OUT's sub-directory with the weighted centroids (Parquet), which {@code ddoq decode} decodes again. */
-  static final String CENTROIDS_DIR = "centroids";
 
   /** The settings of one run, as parsed from the command line. */
   public record Settings(String input, String out, int ipc, String format, String prior, long seed, String weights,
@@ -157,7 +155,12 @@ public final class DistillJob {
     }
 
     // Kept so that other decoder settings cost a decode (ddoq decode), not another encode and k-means.
-    model.centroids().write().mode(SaveMode.ErrorIfExists).parquet(s.out() + "/" + CENTROIDS_DIR);
+    try {
+      org.ddoq.core.output.CentroidFile.write(new org.apache.hadoop.fs.Path(s.out())
+          .getFileSystem(spark.sparkContext().hadoopConfiguration()), s.out(), model.centroidList());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("could not write the centroids to " + s.out() + ": " + e.getMessage(), e);
+    }
 
     long t4 = System.nanoTime();
     Decoding d = s.decoding();

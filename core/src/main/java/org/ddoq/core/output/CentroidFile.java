@@ -1,0 +1,80 @@
+package org.ddoq.core.output;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.ddoq.core.data.InputException;
+import org.ddoq.core.stage.ClassQuantizerModel.Centroid;
+
+/**
+ * {@code OUT/centroids.npy}: the centroids' latents (float32, one row per centroid) in manifest.csv's row
+ * order (label, then cluster), so that {@code ddoq decode} can decode them again. One file with a fixed
+ * name and bytes, not Spark's Parquet parts with random names: two runs with the same seed must write the
+ * same files (the cluster test compares them), and NumPy reads it as it is. Float32 is what the decoders
+ * take, so decoding these rows gives the same images as the run that wrote them.
+ */
+public final class CentroidFile {
+  /** The file name in OUT. */
+  public static final String NAME = "centroids.npy";
+
+  private CentroidFile() {}
+
+  /** Centroids sorted as manifest.csv lists them. */
+  public static List<Centroid> inManifestOrder(List<Centroid> centroids) {
+    return centroids.stream().sorted(Comparator.comparingInt(Centroid::label).thenComparingInt(Centroid::cluster))
+        .toList();
+  }
+
+  public static void write(FileSystem fs, String out, List<Centroid> centroids) throws IOException {
+    List<Centroid> rows = inManifestOrder(centroids);
+    int cols = rows.isEmpty() ? 0 : rows.get(0).position().length;
+    try (FSDataOutputStream raw = fs.create(new Path(out, NAME), true);
+         DataOutputStream stream = new DataOutputStream(raw)) {
+      Npy.writeHeader(stream, rows.size(), cols);
+      for (Centroid c : rows) {
+        Npy.writeRow(stream, c.position());
+      }
+    }
+  }
+
+  /** The rows of OUT's centroids.npy, as written by {@link #write}. */
+  public static float[][] read(FileSystem fs, String out) throws IOException {
+    Path file = new Path(out, NAME);
+    try (InputStream raw = fs.open(file); DataInputStream in = new DataInputStream(raw)) {
+      byte[] magic = in.readNBytes(8);
+      int headerLength = in.readUnsignedByte() | in.readUnsignedByte() << 8;
+      String header = new String(in.readNBytes(headerLength), StandardCharsets.US_ASCII);
+      if (magic.length != 8 || magic[1] != 'N' || !header.contains("'<f4'") || !header.contains("shape")) {
+        throw new InputException(file + " is not a float32 .npy written by distill; run distill again");
+      }
+      String[] shape = header.substring(header.indexOf('(') + 1, header.indexOf(')')).split(",");
+      int rows = Integer.parseInt(shape[0].trim());
+      int cols = Integer.parseInt(shape[1].trim());
+      float[][] out2 = new float[rows][cols];
+      for (float[] row : out2) {
+        for (int j = 0; j < cols; j++) {
+          row[j] = Float.intBitsToFloat(Integer.reverseBytes(in.readInt()));
+        }
+      }
+      return out2;
+    } catch (java.io.EOFException | NumberFormatException | StringIndexOutOfBoundsException e) {
+      throw new InputException(file + " is truncated or damaged (" + e + "); run distill again");
+    }
+  }
+
+  /** Latents as the decoders take them (double vectors holding float32 values). */
+  public static double[] widen(float[] row) {
+    double[] out = new double[row.length];
+    for (int i = 0; i < row.length; i++) {
+      out[i] = row[i];
+    }
+    return out;
+  }
+}
