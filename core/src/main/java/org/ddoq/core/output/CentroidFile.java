@@ -27,7 +27,7 @@ public final class CentroidFile {
   private CentroidFile() {}
 
   /** Centroids sorted as manifest.csv lists them. */
-  public static List<Centroid> inManifestOrder(List<Centroid> centroids) {
+  private static List<Centroid> inManifestOrder(List<Centroid> centroids) {
     return centroids.stream().sorted(Comparator.comparingInt(Centroid::label).thenComparingInt(Centroid::cluster))
         .toList();
   }
