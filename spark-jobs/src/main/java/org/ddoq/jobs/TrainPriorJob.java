@@ -13,6 +13,7 @@ import org.ddoq.core.data.ImageSources;
 import org.ddoq.core.data.InputException;
 import org.apache.spark.ml.linalg.Vector;
 import org.ddoq.core.prior.DitTraining;
+import org.ddoq.core.prior.DitPrediction;
 import org.ddoq.core.prior.DitTrainingConfig;
 import org.ddoq.core.prior.DitTrainingFacts;
 import org.ddoq.core.prior.PriorModels;
@@ -50,6 +51,8 @@ public final class TrainPriorJob {
             "DiT Adam learning rate (after a 500-step warm-up)")
         .option("dit-ema", "DECAY", String.valueOf(DitTrainingConfig.defaults().emaDecay()),
             "the prior keeps this moving average of the DiT's weights (0: the last step's)")
+        .option("dit-prediction", "v|epsilon", DitTrainingConfig.defaults().prediction().cliName(),
+            "what the DiT learns to predict (v: well-conditioned x0 at high noise; epsilon: DiT's original)")
         .option("dit-threads", "N", String.valueOf(DitTrainingConfig.defaults().threads()),
             "PyTorch threads while training the DiT (0: the engine's default)");
   }
@@ -61,7 +64,8 @@ public final class TrainPriorJob {
         : DitTrainingConfig.defaults().withModel(dit).withEpochs(o.integer("dit-epochs", 1))
             .withBatchSize(o.integer("dit-batch-size", 1)).withThreads(o.integer("dit-threads", 0))
             .withLearningRate(o.number("dit-learning-rate", Double.MIN_VALUE, 1))
-            .withEmaDecay(o.number("dit-ema", 0, 0.99999));
+            .withEmaDecay(o.number("dit-ema", 0, 0.99999))
+            .withPrediction(DitPrediction.parse(o.oneOf("dit-prediction", "v", "epsilon")));
     return new PriorTraining(vaeTraining(o), ditConfig);
   }
 

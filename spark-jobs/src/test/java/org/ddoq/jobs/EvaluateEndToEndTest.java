@@ -61,6 +61,19 @@ class EvaluateEndToEndTest extends CliTestBase {
     assertFalse(json.path("teacher").path("from_cache").asBoolean());
     String md = Files.readString(teacherOut.resolve("results.md"));
     assertTrue(md.contains("| DDOQ mass | fm | 2 | mass |") && md.contains("whole training set"), md);
+    // The teacher's verdict on the distilled images: one share per class (2 images each), and overall.
+    JsonNode recognised = json.path("teacher_recognition").get(0);
+    assertEquals("fm", recognised.path("set").asText());
+    double sum = 0;
+    for (JsonNode c : recognised.path("per_class")) {
+      double share = c.path("recognised").asDouble();
+      assertTrue(share == 0 || share == 0.5 || share == 1, "2 images per class: " + c);
+      sum += share;
+    }
+    assertEquals(10, recognised.path("per_class").size());
+    assertEquals("Ankle boot", recognised.path("per_class").get(9).path("class_name").asText());
+    assertEquals(sum / 10, recognised.path("overall").asDouble(), 1e-9, "equal classes: overall = mean share");
+    assertTrue(md.contains("| set | all | T-shirt/top | Trouser |"), md);
 
     Path hardOut = root.resolve("eval-hard");
     r = ddoq(evaluate(hardOut, "hard", "--methods", "random,mass,whole"));

@@ -51,8 +51,9 @@ public final class Evaluation {
     }
   }
 
+  /** {@code recognition}: per set, how many of its images the teacher recognises (empty without a teacher). */
   public record Report(Config config, List<NamedSet> sets, Teacher teacher, List<MethodResult> rows,
-                       double seconds) {}
+                       List<Recognition> recognition, double seconds) {}
 
   public static Report run(SparkSession spark, List<NamedSet> sets, LabelledImages train, LabelledImages test,
                            Config config, Consumer<String> progress) {
@@ -105,6 +106,13 @@ public final class Evaluation {
           List.of(new EvaluationRuns.Result("whole", (int) config.teacherSeed(), teacher.testAccuracy(),
               teacher.seconds(), teacher.trainImages()))));
     }
-    return new Report(config, sets, teacher, rows, (System.nanoTime() - start) / 1e9);
+    List<Recognition> recognition = new ArrayList<>();
+    if (teacher != null) {
+      for (NamedSet named : sets) {
+        recognition.add(Recognition.of(named.name(), named.set().asTrainingSet(train.shape(), train.numClasses(),
+            CentroidWeights.Scheme.parse("uniform")), teacher));
+      }
+    }
+    return new Report(config, sets, teacher, rows, recognition, (System.nanoTime() - start) / 1e9);
   }
 }

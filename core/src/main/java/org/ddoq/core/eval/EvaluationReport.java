@@ -79,6 +79,15 @@ public final class EvaluationReport {
             .put("reduction_percent", row.reduction());
       }
     }
+    ArrayNode recognised = root.putArray("teacher_recognition");
+    for (Recognition r : report.recognition()) {
+      ObjectNode o = recognised.addObject().put("set", r.set()).put("overall", r.overall());
+      ArrayNode perClass = o.putArray("per_class");
+      for (int k = 0; k < r.perClass().size(); k++) {
+        perClass.addObject().put("label", k).put("class_name", className(report, r.set(), k))
+            .put("recognised", r.perClass().get(k));
+      }
+    }
     root.put("seconds", report.seconds());
     return root;
   }
@@ -117,8 +126,38 @@ public final class EvaluationReport {
           pct(report.teacher().testAccuracy()), report.teacher().fromCache() ? "from the cache"
               : String.format(Locale.ROOT, "trained in %.0f s", report.teacher().seconds())));
     }
+    if (!report.recognition().isEmpty()) {
+      md.append("\nImages of each set the teacher classifies as their own class (%): how recognisable they are.\n\n");
+      Recognition first = report.recognition().get(0);
+      md.append("| set | all |");
+      for (int k = 0; k < first.perClass().size(); k++) {
+        md.append(' ').append(className(report, first.set(), k)).append(" |");
+      }
+      md.append("\n|---|---|").append("---|".repeat(first.perClass().size())).append('\n');
+      for (Recognition r : report.recognition()) {
+        md.append("| ").append(r.set()).append(" | ").append(pct(r.overall())).append(" |");
+        for (double v : r.perClass()) {
+          md.append(' ').append(Double.isNaN(v) ? "-" : pct(v)).append(" |");
+        }
+        md.append('\n');
+      }
+    }
     md.append(String.format(Locale.ROOT, "%nStudent: %s. Wall time %.0f s.%n", c.student(), report.seconds()));
     return md.toString();
+  }
+
+  /** Class c's name from the set's summary.json, or its number when the summary does not name it. */
+  private static String className(Report report, String set, int c) {
+    for (NamedSet s : report.sets()) {
+      if (s.name().equals(set)) {
+        for (JsonNode k : s.set().summary().path("classes")) {
+          if (k.path("label").asInt(-1) == c && k.path("class_name").isTextual()) {
+            return k.path("class_name").asText();
+          }
+        }
+      }
+    }
+    return String.valueOf(c);
   }
 
   private static String label(String method) {

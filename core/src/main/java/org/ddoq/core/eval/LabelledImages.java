@@ -1,7 +1,9 @@
 package org.ddoq.core.eval;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.ddoq.core.data.ImageShape;
 
 /**
@@ -41,6 +43,25 @@ public record LabelledImages(byte[][] images, int[] labels, float[] weights, Ima
 
   public int size() {
     return images.length;
+  }
+
+  /** The images of class {@code label} only, in their order, with their weights. */
+  public LabelledImages only(int label) {
+    List<Integer> rows = new ArrayList<>();
+    for (int i = 0; i < labels.length; i++) {
+      if (labels[i] == label) {
+        rows.add(i);
+      }
+    }
+    byte[][] im = new byte[rows.size()][];
+    int[] la = new int[rows.size()];
+    float[] we = new float[rows.size()];
+    for (int j = 0; j < rows.size(); j++) {
+      im[j] = images[rows.get(j)];
+      la[j] = label;
+      we[j] = weights[rows.get(j)];
+    }
+    return new LabelledImages(im, la, we, shape, numClasses);
   }
 
   /** The same images and labels with other weights. */

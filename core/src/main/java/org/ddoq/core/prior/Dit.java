@@ -24,12 +24,13 @@ import org.ddoq.core.prior.DitLayers.TimestepEmbedder;
 
 /**
  * The built-in class-conditional diffusion transformer (DiT, Peebles and Xie 2023; the layout of
- * facebookresearch/DiT's models.py): model(x_t, t, y) predicts epsilon.
+ * facebookresearch/DiT's models.py): model(x_t, t, y) predicts epsilon or v.
  *
  * <p>Forward input: x_t (N, C, H, W) latents multiplied by the prior's scale factor, t (N) timesteps in
  * 0..T-1, y (N) labels in 0..numClasses (numClasses = null label), and in training optionally a drop mask
  * (N) of 0/1 that replaces labels by the null label (otherwise labels drop with probability
- * {@link #LABEL_DROPOUT}). Forward output: epsilon (N, C, H, W). Inference never drops labels.
+ * {@link #LABEL_DROPOUT}). Forward output (N, C, H, W): the network's prediction, epsilon or v
+ * ({@link Config#prediction()}; {@link DitPrediction} turns v into epsilon). Inference never drops labels.
  *
  * <p>When H or W is not a multiple of the patch size (7x7 latents with patch 2) the latent is zero-padded
  * at the bottom and right and the prediction cropped back: the extra tokens carry no data.
@@ -52,22 +53,30 @@ public final class Dit extends AbstractBlock {
    * Width D (a multiple of 4 for the 2-D position embedding, and of heads), transformer blocks, attention
    * heads, and patch side p (a p x p x C patch becomes one token).
    */
-  public record Config(String name, int width, int depth, int heads, int patch) {
+  public record Config(String name, int width, int depth, int heads, int patch, DitPrediction prediction) {
     public Config {
+      java.util.Objects.requireNonNull(prediction, "prediction");
       if (width < 4 || width % 4 != 0 || depth < 1 || heads < 1 || width % heads != 0 || patch < 1) {
         throw new IllegalArgumentException("invalid DiT config " + name + ": width " + width + " depth "
             + depth + " heads " + heads + " patch " + patch + " (width must be a multiple of 4 and of heads)");
       }
     }
 
+    /** The same network trained for another target. */
+    public Config withPrediction(DitPrediction value) {
+      return new Config(name, width, depth, heads, patch, value);
+    }
+
     /** The keys {@link #fromArchitecture} reads back. */
     public Map<String, Integer> architecture() {
-      return Map.of(ARCH_WIDTH, width, ARCH_DEPTH, depth, ARCH_HEADS, heads, ARCH_PATCH, patch);
+      return Map.of(ARCH_WIDTH, width, ARCH_DEPTH, depth, ARCH_HEADS, heads, ARCH_PATCH, patch,
+          DitPrediction.ARCH_KEY, prediction.archValue());
     }
 
     static Config fromArchitecture(PriorSpec spec, java.nio.file.Path dir) {
       return new Config("custom", spec.architecture(dir, ARCH_WIDTH), spec.architecture(dir, ARCH_DEPTH),
-          spec.architecture(dir, ARCH_HEADS), spec.architecture(dir, ARCH_PATCH));
+          spec.architecture(dir, ARCH_HEADS), spec.architecture(dir, ARCH_PATCH),
+          DitPrediction.of(spec.architecture()));
     }
   }
 
@@ -76,9 +85,9 @@ public final class Dit extends AbstractBlock {
    * Measured training steps (batch 128, one PyTorch thread, other builds running): patch 2 ran 1,400 img/s
    * where patch 1 (49 tokens) ran 315, so patch 2 buys four times the epochs in the same 15 minutes.
    */
-  public static final Config TINY = new Config("tiny", 64, 4, 4, 2);
+  public static final Config TINY = new Config("tiny", 64, 4, 4, 2, DitPrediction.V);
   /** Width 128, 6 blocks, 4 heads, patch 2 (1.9 M parameters): ~6x the compute of tiny (measured 228 img/s). */
-  public static final Config SMALL = new Config("small", 128, 6, 4, 2);
+  public static final Config SMALL = new Config("small", 128, 6, 4, 2, DitPrediction.V);
 
   /** {@code tiny} or {@code small}. */
   public static Config config(String name) {

@@ -61,7 +61,7 @@ final class DitEpochs {
       int from = b * config.batchSize();
       int count = Math.min(n, from + config.batchSize()) - from;
       float loss = step(trainer, DitNoising.Batch.draw(x0, labels, order, from, count, shape.size(), diffusion,
-          schedule, random), shape);
+          schedule, config.prediction(), random), shape);
       if (!Float.isFinite(loss)) {
         return Double.NaN;
       }
@@ -90,14 +90,14 @@ final class DitEpochs {
     return facts;
   }
 
-  /** One Adam step on the epsilon MSE; the batch's arrays die with the sub-manager. */
+  /** One Adam step on the MSE to the target (eps or v); the batch's arrays die with the sub-manager. */
   static float step(Trainer trainer, DitNoising.Batch batch, LatentShape shape) {
     try (NDManager m = trainer.getManager().newSubManager()) {
       int count = batch.t().length;
       Shape latents = new Shape(count, shape.channels(), shape.height(), shape.width());
       NDList inputs = new NDList(m.create(batch.xt(), latents), m.create(batch.t()), m.create(batch.y()),
           m.create(batch.drop()));
-      NDArray target = m.create(batch.eps(), latents);
+      NDArray target = m.create(batch.target(), latents);
       float value;
       try (GradientCollector collector = trainer.newGradientCollector()) {
         NDArray loss = trainer.forward(inputs).head().sub(target).square().mean();

@@ -29,15 +29,19 @@ final class DitNoising {
   }
 
   /**
-   * One training batch: x_t and its noise eps ({@code count} latents of {@code size} floats, flat), the
-   * timesteps t, labels y and label-drop mask (1 = replace by the null label).
+   * One training batch: x_t and the network's target, eps or v ({@link DitPrediction}; {@code count}
+   * latents of {@code size} floats, flat), the timesteps t, labels y and label-drop mask (1 = replace by
+   * the null label).
    */
-  record Batch(float[] xt, float[] eps, int[] t, int[] y, int[] drop) {
-    /** Latents order[from .. from+count) of x0, with t, eps and drops drawn from {@code random} in order. */
+  record Batch(float[] xt, float[] target, int[] t, int[] y, int[] drop) {
+    /**
+     * Latents order[from .. from+count) of x0, with t, eps and drops drawn from {@code random} in order
+     * (the same draws whatever the prediction, so an epsilon and a v run see the same noise).
+     */
     static Batch draw(float[] x0, int[] labels, int[] order, int from, int count, int size, DiffusionSpec diffusion,
-                      Schedule schedule, Random random) {
+                      Schedule schedule, DitPrediction prediction, Random random) {
       float[] xt = new float[count * size];
-      float[] eps = new float[count * size];
+      float[] target = new float[count * size];
       int[] t = new int[count];
       int[] y = new int[count];
       int[] drop = new int[count];
@@ -50,11 +54,12 @@ final class DitNoising {
         double s = schedule.sqrtOneMinusAlphaBar()[t[i]];
         for (int j = 0; j < size; j++) {
           float e = (float) random.nextGaussian();
-          eps[i * size + j] = e;
-          xt[i * size + j] = (float) (a * x0[index * size + j] + s * e);
+          float x = x0[index * size + j];
+          target[i * size + j] = (float) prediction.target(e, x, a, s);
+          xt[i * size + j] = (float) (a * x + s * e);
         }
       }
-      return new Batch(xt, eps, t, y, drop);
+      return new Batch(xt, target, t, y, drop);
     }
   }
 

@@ -17,12 +17,15 @@ import java.io.Serializable;
  *                     6-32x slower whenever other processes ran (threads spin waiting for each other)
  * @param emaDecay     decay of the moving average of the weights that the prior keeps ({@link DitEma});
  *                     0 keeps the last step's weights
+ * @param prediction   the network's training target ({@link DitPrediction}: v by default)
  */
 public record DitTrainingConfig(String model, int epochs, int batchSize, double learningRate, long seed,
-                                boolean resume, int threads, double emaDecay) implements Serializable {
+                                boolean resume, int threads, double emaDecay, DitPrediction prediction)
+    implements Serializable {
 
   public DitTrainingConfig {
     Dit.config(model);
+    java.util.Objects.requireNonNull(prediction, "prediction");
     if (!(emaDecay >= 0 && emaDecay < 1)) {
       throw new IllegalArgumentException("the EMA decay must be in [0, 1), got " + emaDecay);
     }
@@ -40,38 +43,42 @@ public record DitTrainingConfig(String model, int epochs, int batchSize, double 
    * 1e-3 without warm-up the loss was 0.27 after epoch 1 (that run hit a non-finite loss in epoch 2).
    */
   public static DitTrainingConfig defaults() {
-    return new DitTrainingConfig("tiny", 12, 128, 3e-4, 42, true, 1, 0.999);
+    return new DitTrainingConfig("tiny", 12, 128, 3e-4, 42, true, 1, 0.999, DitPrediction.V);
   }
 
   public Dit.Config dit() {
-    return Dit.config(model);
+    return Dit.config(model).withPrediction(prediction);
   }
 
   public DitTrainingConfig withEpochs(int value) {
-    return new DitTrainingConfig(model, value, batchSize, learningRate, seed, resume, threads, emaDecay);
+    return new DitTrainingConfig(model, value, batchSize, learningRate, seed, resume, threads, emaDecay, prediction);
   }
 
   public DitTrainingConfig withModel(String value) {
-    return new DitTrainingConfig(value, epochs, batchSize, learningRate, seed, resume, threads, emaDecay);
+    return new DitTrainingConfig(value, epochs, batchSize, learningRate, seed, resume, threads, emaDecay, prediction);
   }
 
   public DitTrainingConfig withBatchSize(int value) {
-    return new DitTrainingConfig(model, epochs, value, learningRate, seed, resume, threads, emaDecay);
+    return new DitTrainingConfig(model, epochs, value, learningRate, seed, resume, threads, emaDecay, prediction);
   }
 
   public DitTrainingConfig withLearningRate(double value) {
-    return new DitTrainingConfig(model, epochs, batchSize, value, seed, resume, threads, emaDecay);
+    return new DitTrainingConfig(model, epochs, batchSize, value, seed, resume, threads, emaDecay, prediction);
   }
 
   public DitTrainingConfig withThreads(int value) {
-    return new DitTrainingConfig(model, epochs, batchSize, learningRate, seed, resume, value, emaDecay);
+    return new DitTrainingConfig(model, epochs, batchSize, learningRate, seed, resume, value, emaDecay, prediction);
   }
 
   public DitTrainingConfig withEmaDecay(double value) {
-    return new DitTrainingConfig(model, epochs, batchSize, learningRate, seed, resume, threads, value);
+    return new DitTrainingConfig(model, epochs, batchSize, learningRate, seed, resume, threads, value, prediction);
+  }
+
+  public DitTrainingConfig withPrediction(DitPrediction value) {
+    return new DitTrainingConfig(model, epochs, batchSize, learningRate, seed, resume, threads, emaDecay, value);
   }
 
   public DitTrainingConfig withResume(boolean value) {
-    return new DitTrainingConfig(model, epochs, batchSize, learningRate, seed, value, threads, emaDecay);
+    return new DitTrainingConfig(model, epochs, batchSize, learningRate, seed, value, threads, emaDecay, prediction);
   }
 }

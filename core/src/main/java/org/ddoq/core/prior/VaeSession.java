@@ -17,6 +17,8 @@ final class VaeSession implements PriorSession {
   private final Predictor<byte[][], float[][]> encoder;
   private final Predictor<float[][], byte[][]> decoder;
   private final Predictor<DenoiseBatch, float[][]> denoiser;
+  private final DitPrediction prediction;
+  private final DitNoising.Schedule schedule;
 
   /** {@code denoiserModel} is null for a VAE-only prior. */
   VaeSession(PriorSpec spec, Model encoderModel, Model decoderModel, Model denoiserModel) {
@@ -24,6 +26,8 @@ final class VaeSession implements PriorSession {
     this.encoder = encoderModel.newPredictor(new EncodeTranslator(spec));
     this.decoder = decoderModel.newPredictor(new DecodeTranslator(spec));
     this.denoiser = denoiserModel == null ? null : denoiserModel.newPredictor(new DenoiseTranslator(spec));
+    this.prediction = DitPrediction.of(spec.architecture());
+    this.schedule = spec.hasDenoiser() ? DitNoising.Schedule.of(spec.diffusion()) : null;
   }
 
   @Override
@@ -64,10 +68,25 @@ final class VaeSession implements PriorSession {
       return new float[0][];
     }
     try {
-      return denoiser.predict(new DenoiseBatch(xt, t, y));
+      return epsilon(denoiser.predict(new DenoiseBatch(xt, t, y)), xt, t);
     } catch (TranslateException e) {
       throw new IllegalStateException("denoising " + xt.length + " latents failed", e);
     }
+  }
+
+  /** The network's outputs as epsilon ({@link DitPrediction}), in place; in double, rounded once. */
+  private float[][] epsilon(float[][] out, float[][] xt, int[] t) {
+    if (prediction == DitPrediction.EPSILON) {
+      return out;
+    }
+    for (int i = 0; i < out.length; i++) {
+      double a = schedule.sqrtAlphaBar()[t[i]];
+      double b = schedule.sqrtOneMinusAlphaBar()[t[i]];
+      for (int j = 0; j < out[i].length; j++) {
+        out[i][j] = (float) prediction.epsilon(out[i][j], xt[i][j], a, b);
+      }
+    }
+    return out;
   }
 
   @Override
@@ -119,7 +138,7 @@ final class VaeSession implements PriorSession {
 
   private record DenoiseBatch(float[][] xt, int[] t, int[] y) {}
 
-  /** (x_t, t, y) to the DiT's inputs; its epsilon (N, C, h, w) back to one float[] (CHW) per latent. */
+  /** (x_t, t, y) to the DiT's inputs; its output (N, C, h, w), eps or v, back to one float[] (CHW) per latent. */
   private record DenoiseTranslator(PriorSpec spec) implements NoBatchifyTranslator<DenoiseBatch, float[][]> {
     @Override
     public NDList processInput(TranslatorContext ctx, DenoiseBatch batch) {

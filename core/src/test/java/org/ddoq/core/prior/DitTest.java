@@ -20,14 +20,14 @@ import org.junit.jupiter.api.Test;
 class DitTest {
   static final LatentShape LATENT = new LatentShape(4, 7, 7);
   static final int CLASSES = 10;
-  static final Dit.Config PATCH1 = new Dit.Config("test-p1", 32, 2, 4, 1);
+  static final Dit.Config PATCH1 = new Dit.Config("test-p1", 32, 2, 4, 1, DitPrediction.EPSILON);
 
   @Test
   void namedConfigurationsAndTheirArchitectureKeys() {
     assertEquals(Dit.TINY, Dit.config("tiny"));
     assertEquals(Dit.SMALL, Dit.config("small"));
     assertThrows(IllegalArgumentException.class, () -> Dit.config("xl"));
-    assertEquals(4, Dit.TINY.architecture().size());
+    assertEquals(5, Dit.TINY.architecture().size(), "width, depth, heads, patch and the prediction");
     // 7x7 with patch 2 pads to 8x8: 16 tokens; patch 1 makes one token per latent position.
     assertEquals(16, new Dit(LATENT, CLASSES, Dit.TINY, 0).tokens());
     assertEquals(49, new Dit(LATENT, CLASSES, PATCH1, 0).tokens());
