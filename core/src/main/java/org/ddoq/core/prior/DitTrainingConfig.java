@@ -41,6 +41,8 @@ public record DitTrainingConfig(String model, int epochs, int batchSize, double 
    * latents (DefaultDitTrainingTest, load average 3-5 from other builds): 567 s, 1,272 img/s including two
    * repeated epochs, mean loss 1.00 at the first step, 0.50 after epoch 1, 0.159 after epoch 12. At a fixed
    * 1e-3 without warm-up the loss was 0.27 after epoch 1 (that run hit a non-finite loss in epoch 2).
+   * (Those are epsilon losses. With v prediction, the default since 2026-11-30: 709 s beside an evaluation,
+   * mean v loss 0.886 after epoch 1, 0.557 after epoch 12; docs/results.md.)
    */
   public static DitTrainingConfig defaults() {
     return new DitTrainingConfig("tiny", 12, 128, 3e-4, 42, true, 1, 0.999, DitPrediction.V);

@@ -77,7 +77,8 @@ class DitPriorTest {
     assertEquals(3L * (IMAGES / 32 + 1), facts.steps());
     assertEquals(3, facts.lossPerEpoch().size());
     assertEquals(List.of(1), facts.resumedAfter());
-    // The zero-initialised model predicts 0, so the first loss is E[eps^2] = 1.
+    // The zero-initialised model predicts 0, so the first loss is E[v^2] = abar + (1 - abar) E[x0^2] ~ 1
+    // (scaled latents have unit variance; with epsilon prediction it would be E[eps^2] = 1).
     assertEquals(1.0, facts.firstStepLoss(), 0.15);
     double last = facts.lossPerEpoch().get(2);
     assertTrue(last < 0.6 * facts.firstStepLoss(), "loss " + facts.lossPerEpoch() + " from " + facts.firstStepLoss());
