@@ -44,6 +44,8 @@ public final class TrainPriorJob {
         .option("prior-learning-rate", "LR", String.valueOf(d.learningRate()), "VAE Adam learning rate")
         .option("prior-max-images", "N", String.valueOf(d.maxTrainImages()), "train the VAE on at most this many images")
         .option("prior-seed", "S", String.valueOf(d.seed()), "VAE initialisation and sampling seed")
+        .option("prior-threads", "N", String.valueOf(d.threads()),
+            "PyTorch threads while training the VAE (0: the engine's default; 1 stays fast when other jobs run)")
         .option("dit", "tiny|small|none", "tiny", "the diffusion transformer trained on the latents (none: VAE only)")
         .option("dit-epochs", "N", String.valueOf(DitTrainingConfig.defaults().epochs()), "DiT training epochs")
         .option("dit-batch-size", "N", String.valueOf(DitTrainingConfig.defaults().batchSize()), "DiT training batch size")
@@ -78,7 +80,8 @@ public final class TrainPriorJob {
     }
     VaeTrainingConfig d = VaeTrainingConfig.defaults();
     return new VaeTrainingConfig(o.integer("prior-epochs", 1), o.integer("prior-batch-size", 1), lr,
-        o.integer("prior-max-images", 1), o.longValue("prior-seed"), d.beta(), d.width());
+        o.integer("prior-max-images", 1), o.longValue("prior-seed"), d.beta(), d.width(),
+        o.integer("prior-threads", 0));
   }
 
   public static void main(String[] args) {

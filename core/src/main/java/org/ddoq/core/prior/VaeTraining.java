@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -81,6 +82,10 @@ public final class VaeTraining {
         + ", " + config);
     Engine.getInstance().setRandomSeed((int) config.seed());
     ConvVae vae = new ConvVae(shape.channels(), config.width());
+    int engineThreads = JniUtils.getNumThreads();
+    if (config.threads() > 0) {
+      JniUtils.setNumThreads(config.threads());
+    }
     try (Model model = Model.newInstance("ddoq-vae", Device.cpu())) {
       model.setBlock(vae);
       long start = System.nanoTime();
@@ -104,6 +109,8 @@ public final class VaeTraining {
       return spec;
     } catch (IOException e) {
       throw new UncheckedIOException("could not write the prior to " + outDir, e);
+    } finally {
+      JniUtils.setNumThreads(engineThreads);
     }
   }
 

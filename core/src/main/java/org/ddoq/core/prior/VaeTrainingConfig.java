@@ -13,11 +13,18 @@ import java.io.Serializable;
  * @param seed           makes initialisation, shuffling and sampling repeatable
  * @param beta           KL weight, in units of squared [0,1] pixel error (see {@link VaeTraining})
  * @param width          channels of the VAE's widest layer (see {@link ConvVae})
+ * @param threads        PyTorch intra-op threads while training (restored afterwards); 0 leaves the
+ *                       engine's setting. Default 1: with an evaluation running beside it on a 2-core
+ *                       machine, training ran 846 img/s on one thread and 56 img/s on two (threads spin
+ *                       waiting for each other when a core is taken; docs/benchmarks.md)
  */
 public record VaeTrainingConfig(int epochs, int batchSize, double learningRate, int maxTrainImages,
-                                long seed, double beta, int width) implements Serializable {
+                                long seed, double beta, int width, int threads) implements Serializable {
 
   public VaeTrainingConfig {
+    if (threads < 0) {
+      throw new IllegalArgumentException("threads must not be negative, got " + threads);
+    }
     if (epochs < 1 || batchSize < 1 || maxTrainImages < 1 || width < 2 || width % 2 != 0) {
       throw new IllegalArgumentException("epochs, batch size and max train images must be positive and "
           + "width even, got epochs=" + epochs + " batchSize=" + batchSize + " maxTrainImages="
@@ -36,22 +43,26 @@ public record VaeTrainingConfig(int epochs, int batchSize, double learningRate, 
    * (375 img/s). Uncontended, 5 epochs take ~4-5 minutes.
    */
   public static VaeTrainingConfig defaults() {
-    return new VaeTrainingConfig(5, 32, 2e-3, 60_000, 42, 0.005, 16);
+    return new VaeTrainingConfig(5, 32, 2e-3, 60_000, 42, 0.005, 16, 1);
   }
 
   public VaeTrainingConfig withEpochs(int value) {
-    return new VaeTrainingConfig(value, batchSize, learningRate, maxTrainImages, seed, beta, width);
+    return new VaeTrainingConfig(value, batchSize, learningRate, maxTrainImages, seed, beta, width, threads);
   }
 
   public VaeTrainingConfig withMaxTrainImages(int value) {
-    return new VaeTrainingConfig(epochs, batchSize, learningRate, value, seed, beta, width);
+    return new VaeTrainingConfig(epochs, batchSize, learningRate, value, seed, beta, width, threads);
   }
 
   public VaeTrainingConfig withSeed(long value) {
-    return new VaeTrainingConfig(epochs, batchSize, learningRate, maxTrainImages, value, beta, width);
+    return new VaeTrainingConfig(epochs, batchSize, learningRate, maxTrainImages, value, beta, width, threads);
+  }
+
+  public VaeTrainingConfig withThreads(int value) {
+    return new VaeTrainingConfig(epochs, batchSize, learningRate, maxTrainImages, seed, beta, width, value);
   }
 
   public VaeTrainingConfig withBatchSize(int value) {
-    return new VaeTrainingConfig(epochs, value, learningRate, maxTrainImages, seed, beta, width);
+    return new VaeTrainingConfig(epochs, value, learningRate, maxTrainImages, seed, beta, width, threads);
   }
 }

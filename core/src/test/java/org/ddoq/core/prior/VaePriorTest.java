@@ -141,8 +141,12 @@ class VaePriorTest {
   void sameSeedTrainsTheSameWeights(@TempDir Path dir) throws Exception {
     byte[][] train = java.util.Arrays.copyOf(heldOut, 300);
     VaeTrainingConfig tiny = SMALL.withEpochs(1).withBatchSize(100);
+    int engineThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
     PriorSpec a = VaeTraining.train(train, heldOut, SHAPE, CLASSES, tiny, dir.resolve("a"), line -> { });
     PriorSpec b = VaeTraining.train(train, heldOut, SHAPE, CLASSES, tiny, dir.resolve("b"), line -> { });
+    // Training runs on one thread by default and gives the JVM's engine its setting back afterwards.
+    assertEquals(1, tiny.threads());
+    assertEquals(engineThreads, ai.djl.pytorch.jni.JniUtils.getNumThreads());
     assertEquals(a.training().lossPerEpoch(), b.training().lossPerEpoch());
     assertArrayEquals(Files.readAllBytes(dir.resolve("a").resolve(VaeTraining.WEIGHTS_FILE)),
         Files.readAllBytes(dir.resolve("b").resolve(VaeTraining.WEIGHTS_FILE)));
