@@ -46,7 +46,8 @@ class ImportedPriorEndToEndTest extends CliTestBase {
     JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     assertEquals("dit", summary.at("/parameters/decoder").asText(), "auto picks dit for a prior with a DiT");
     assertEquals("torchscript", summary.at("/prior/type").asText());
-    assertEquals(0.5, summary.at("/parameters/strength").asDouble());
+    assertEquals(org.ddoq.core.stage.CentroidDecoder.DEFAULT_STRENGTH, summary.at("/parameters/strength").asDouble(),
+        "the default strength, recorded");
   }
 
   @Test
