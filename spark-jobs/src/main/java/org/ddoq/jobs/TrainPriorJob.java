@@ -10,6 +10,7 @@ import org.ddoq.core.data.ImageDataset;
 import org.ddoq.core.data.ImageRows;
 import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.data.ImageSources;
+import org.ddoq.core.data.SpreadSample;
 import org.ddoq.core.data.InputException;
 import org.apache.spark.ml.linalg.Vector;
 import org.ddoq.core.prior.DitTraining;
@@ -33,6 +34,8 @@ public final class TrainPriorJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainPriorJob.class);
   /** Images held back for the reconstruction error when the input has no test split. */
   static final int HELD_OUT = 1000;
+  /** Test-split images the reconstruction error is measured on. */
+  static final int TEST_IMAGES = 2000;
 
   private TrainPriorJob() {}
 
@@ -206,7 +209,8 @@ public final class TrainPriorJob {
                                     Path out) {
     byte[][] heldOut = testImages(spark, input, data);
     int limit = training.maxTrainImages() + (heldOut == null ? HELD_OUT : 0);
-    List<Row> rows = data.rows().select(ImageRows.IMAGE).limit(limit).collectAsList();
+    // Spread, not the first ones: a capped training set or a held-back tail must not be a few classes only.
+    List<Row> rows = SpreadSample.take(data.rows(), limit, training.seed()).select(ImageRows.IMAGE).collectAsList();
     if (heldOut == null) {
       int keep = Math.min(HELD_OUT, rows.size() / 10);
       heldOut = toBytes(rows.subList(rows.size() - keep, rows.size()));
@@ -225,7 +229,8 @@ public final class TrainPriorJob {
   private static byte[][] testImages(SparkSession spark, String input, ImageDataset data) {
     try {
       ImageDataset test = ImageSources.read(spark, input, data.format(), "test", data.shape());
-      return toBytes(test.rows().select(ImageRows.IMAGE).limit(2000).collectAsList());
+      // 2,000 spread over the split: the first 2,000 of a class-ordered folder are one or two classes.
+      return toBytes(SpreadSample.take(test.rows(), TEST_IMAGES, 0).select(ImageRows.IMAGE).collectAsList());
     } catch (InputException e) {
       return null;
     }
