@@ -36,6 +36,8 @@ class ImageFolderReaderTest {
     write(dir, "dog/b.png", solid(40, 30, 0x808080, BufferedImage.TYPE_INT_RGB), "png");
     write(dir, "cat/z.jpg", solid(20, 20, 0x404040, BufferedImage.TYPE_INT_RGB), "jpg");
     write(dir, "cat/a.png", solid(64, 64, 0x101010, BufferedImage.TYPE_BYTE_GRAY), "png");
+    // Files in sub-folders of a class folder belong to that class, as in torchvision's ImageFolder.
+    write(dir, "dog/puppies/c.png", solid(16, 16, 0x202020, BufferedImage.TYPE_INT_RGB), "png");
     ImageShape target = new ImageShape(1, 16, 16);
     ImageDataset data = ImageFolderReader.read(spark, dir.toString(), target);
     assertEquals(List.of("cat", "dog"), data.classNames());
@@ -43,11 +45,11 @@ class ImageFolderReaderTest {
     assertEquals("folder", data.format());
     assertTrue(data.skipped().isEmpty(), data.skipped().toString());
     List<Row> rows = data.rows().orderBy(ImageRows.ID).collectAsList();
-    assertEquals(List.of("cat/a.png", "cat/z.jpg", "dog/b.png"),
+    assertEquals(List.of("cat/a.png", "cat/z.jpg", "dog/b.png", "dog/puppies/c.png"),
         rows.stream().map(r -> relative(dir, r.getString(3))).toList());
-    assertEquals(List.of(0L, 1L, 2L), rows.stream().map(r -> r.getLong(0)).toList());
-    assertEquals(List.of(0, 0, 1), rows.stream().map(r -> r.getInt(1)).toList());
-    assertEquals(List.of("cat", "cat", "dog"), rows.stream().map(r -> r.getString(2)).toList());
+    assertEquals(List.of(0L, 1L, 2L, 3L), rows.stream().map(r -> r.getLong(0)).toList());
+    assertEquals(List.of(0, 0, 1, 1), rows.stream().map(r -> r.getInt(1)).toList());
+    assertEquals(List.of("cat", "cat", "dog", "dog"), rows.stream().map(r -> r.getString(2)).toList());
     for (Row r : rows) {
       assertEquals(256, ((byte[]) r.get(4)).length);
     }
