@@ -6,6 +6,8 @@
 # usage: docs/bench/cifar-evaluations.sh CIFAR SETS EVALS
 # Estimated on 2 idle cores (students ~250 img/s at 32x32x3): IPC 1 ~5 min, IPC 10 ~30 min, IPC 50
 # ~2 h per label protocol; teacher labels add ~25 %. The teacher (4 epochs) is trained once and cached.
+# Stopped midway, the script starts again where it was: finished evaluations are skipped and an
+# interrupted one keeps its finished students (EVAL/students, docs/evaluation.md).
 set -euo pipefail
 CIFAR=$1 SETS=$2 EVALS=$3
 cd "$(dirname "$0")/../.."

@@ -53,7 +53,7 @@ public final class EvaluateJob {
         .option("temperature", "T", String.valueOf(d.temperature()), "softmax temperature of the teacher-label loss")
         .option("teacher-epochs", "N", String.valueOf(t.epochs()), "epochs of the teacher on the whole training split")
         .option("cache-dir", "DIR", PriorCache.defaultRoot().toString(), "where the teacher is cached")
-        .flag("overwrite", "replace EVAL's results if they exist")
+        .flag("overwrite", "replace EVAL's results if they exist (students finished under EVAL/students with the same inputs are reused: delete it to train them again)")
         .option("master", "URL", null, "Spark master (default: spark-submit's, else local[*])");
   }
 
@@ -115,7 +115,7 @@ public final class EvaluateJob {
       checkSameData(set, shape, classes, data);
       sets.add(new Evaluation.NamedSet(name, set));
     }
-    Evaluation.Report report = Evaluation.run(spark, sets, train, test, config, line -> LOG.info("{}", line));
+    Evaluation.Report report = Evaluation.run(spark, sets, train, test, config, out, line -> LOG.info("{}", line));
     ObjectNode extra = new ObjectMapper().createObjectNode().put("data", data).put("out", out);
     extra.putArray("distilled").addAll(sets.stream().map(s -> new ObjectMapper().createObjectNode()
         .put("name", s.name()).put("dir", s.set().dir()).put("images", s.set().images().length)).toList());

@@ -2,6 +2,7 @@ package org.ddoq.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.SparkException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +89,77 @@ class EvaluateEndToEndTest extends CliTestBase {
     r = ddoq(evaluate(hardOut, "hard"));
     assertEquals(2, r.status());
     assertTrue(r.err().contains("already holds results.json"), r.err());
+  }
+
+  @Test
+  void aCancelledEvaluationResumesWithItsFinishedStudents() throws Exception {
+    Path out = root.resolve("eval-resume");
+    Path students = out.resolve("students");
+    String[] args = evaluate(out, "hard", "--methods", "random,uniform,mass,sqrt", "--seeds", "3");
+    // Stop the evaluation as a notebook's cancel or a lost driver would: once the first student is recorded.
+    Thread cancel = new Thread(() -> {
+      try {
+        while (!Files.isDirectory(students) || countRecords(students) == 0) {
+          Thread.sleep(20);
+        }
+        spark.sparkContext().cancelAllJobs();
+      } catch (InterruptedException | IOException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    cancel.start();
+    // A cancelled job is no input error: it propagates, as it does out of spark-submit's main.
+    assertThrows(SparkException.class, () -> ddoq(args));
+    cancel.join(60_000);
+    assertFalse(Files.exists(out.resolve("results.json")), "no results from a stopped evaluation");
+    long finished = countRecords(students);
+    assertTrue(finished >= 1 && finished < 12, finished + " of 12 students recorded before the cancel");
+
+    // A record whose inputs differ (here: a forged fingerprint) must be trained again, not trusted.
+    Path forged;
+    try (var files = Files.list(students)) {
+      forged = files.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().findFirst().orElseThrow();
+    }
+    JsonNode original = new ObjectMapper().readTree(forged.toFile());
+    Files.writeString(forged, original.toString().replace(original.path("fingerprint").asText(), "0".repeat(64)));
+    // Without its Hadoop checksum, so the fingerprint, not a checksum error, is what refuses it.
+    Files.deleteIfExists(students.resolve("." + forged.getFileName() + ".crc"));
+
+    Run resumed = ddoq(args);
+    assertEquals(0, resumed.status(), resumed.err());
+    JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    int reused = 0;
+    int runs = 0;
+    for (JsonNode m : json.path("methods")) {
+      for (JsonNode run : m.path("runs")) {
+        runs++;
+        reused += run.path("resumed").asBoolean() ? 1 : 0;
+        // Records name the run id METHOD@SET (one set here) and the seed.
+        if (original.path("method").asText().startsWith(m.path("method").asText() + "@")
+            && original.path("seed").asInt() == run.path("seed").asInt()) {
+          assertFalse(run.path("resumed").asBoolean(), "the forged record was trusted: " + run);
+        }
+      }
+    }
+    assertEquals(12, runs);
+    // The student in flight at the cancel may record itself after the command returned: hence >=.
+    assertTrue(reused >= finished - 1 && reused >= 1 && reused <= 11, reused + " read back, " + finished + " recorded");
+    assertTrue(Files.readString(out.resolve("results.md")).contains(reused + " students were read back"));
+    assertEquals(12, countRecords(students), "the retrained students are recorded too");
+
+    // Other settings (more epochs) change every fingerprint: nothing is reused.
+    String[] longer = evaluate(out, "hard", "--methods", "random,uniform,mass,sqrt", "--seeds", "3",
+        "--epochs", "5", "--overwrite");
+    Run retrained = ddoq(longer);
+    assertEquals(0, retrained.status(), retrained.err());
+    assertFalse(new ObjectMapper().readTree(out.resolve("results.json").toFile()).toString()
+        .contains("\"resumed\":true"), "a student trained for 4 epochs is not a 5-epoch result");
+  }
+
+  private static long countRecords(Path students) throws IOException {
+    try (var files = Files.list(students)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();
+    }
   }
 
   @Test

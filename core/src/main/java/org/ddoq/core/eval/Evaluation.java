@@ -55,8 +55,12 @@ public final class Evaluation {
   public record Report(Config config, List<NamedSet> sets, Teacher teacher, List<MethodResult> rows,
                        List<Recognition> recognition, double seconds) {}
 
+  /**
+   * @param outOrNull the evaluation's folder: finished students are recorded under it, so a stopped
+   *                  evaluation resumes ({@link FinishedStudents}); null: not recorded
+   */
   public static Report run(SparkSession spark, List<NamedSet> sets, LabelledImages train, LabelledImages test,
-                           Config config, Consumer<String> progress) {
+                           Config config, String outOrNull, Consumer<String> progress) {
     long start = System.nanoTime();
     for (String m : config.methods()) {
       if (!METHODS.contains(m)) {
@@ -93,8 +97,10 @@ public final class Evaluation {
     }
     progress.accept(runs.size() + " student trainings (" + described.size() + " methods x " + config.seeds()
         + " seeds), " + (config.teacherLabels() ? "teacher" : "hard") + " labels");
-    List<EvaluationRuns.Result> results = EvaluationRuns.run(spark, runs, test, config.student(),
-        config.teacherLabels() ? teacher : null);
+    Teacher labelTeacher = config.teacherLabels() ? teacher : null;
+    List<EvaluationRuns.Result> results = EvaluationRuns.run(spark, runs, test, config.student(), labelTeacher,
+        outOrNull == null ? null : new FinishedStudents(spark.sparkContext().hadoopConfiguration(), outOrNull, test,
+            config.student(), labelTeacher));
     List<MethodResult> rows = new ArrayList<>();
     for (Map.Entry<String, MethodResult> e : described.entrySet()) {
       MethodResult d = e.getValue();
@@ -104,7 +110,7 @@ public final class Evaluation {
     if (config.methods().contains("whole")) {
       rows.add(new MethodResult("whole", "whole training set", -1, "uniform",
           List.of(new EvaluationRuns.Result("whole", (int) config.teacherSeed(), teacher.testAccuracy(),
-              teacher.seconds(), teacher.trainImages()))));
+              teacher.seconds(), teacher.trainImages(), false))));
     }
     List<Recognition> recognition = new ArrayList<>();
     if (teacher != null) {

@@ -61,7 +61,7 @@ public final class EvaluationReport {
       ArrayNode seeds = m.putArray("runs");
       for (EvaluationRuns.Result r : row.runs()) {
         seeds.addObject().put("seed", r.seed()).put("accuracy", r.accuracy()).put("seconds", r.seconds())
-            .put("images", r.images());
+            .put("images", r.images()).put("resumed", r.resumed());
       }
     }
     if (report.teacher() != null) {
@@ -143,6 +143,11 @@ public final class EvaluationReport {
       }
     }
     md.append(String.format(Locale.ROOT, "%nStudent: %s. Wall time %.0f s.%n", c.student(), report.seconds()));
+    long resumed = report.rows().stream().flatMap(r -> r.runs().stream()).filter(EvaluationRuns.Result::resumed).count();
+    if (resumed > 0) {
+      md.append(String.format(Locale.ROOT, "%d students were read back from %s/ (finished before this run was"
+          + " stopped); their seconds are from that run.%n", resumed, FinishedStudents.FOLDER));
+    }
     return md.toString();
   }
 

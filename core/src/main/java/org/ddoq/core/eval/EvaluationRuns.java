@@ -8,6 +8,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
@@ -28,29 +29,45 @@ public final class EvaluationRuns {
   /** One student to train: the set it learns from, the seed of its initialisation, batches and augmentation. */
   public record Run(String method, int seed, LabelledImages set) implements Serializable {}
 
-  /** What one run measured. */
-  public record Result(String method, int seed, double accuracy, double seconds, int images)
+  /** What one run measured; {@code resumed}: read back from an earlier, stopped evaluation. */
+  public record Result(String method, int seed, double accuracy, double seconds, int images, boolean resumed)
       implements Serializable {}
 
   /**
    * Runs them all and returns results in the order of {@code runs}.
    *
-   * @param teacherOrNull soft labels from this teacher; null for hard labels
+   * @param teacherOrNull  soft labels from this teacher; null for hard labels
+   * @param finishedOrNull where finished students are recorded and read back from; null: nowhere
    */
   public static List<Result> run(SparkSession spark, List<Run> runs, LabelledImages test,
-                                 StudentSettings settings, Teacher teacherOrNull) {
-    if (runs.isEmpty()) {
-      return List.of();
+                                 StudentSettings settings, Teacher teacherOrNull, FinishedStudents finishedOrNull) {
+    List<Result> results = new ArrayList<>();
+    List<Run> toTrain = new ArrayList<>();
+    for (Run run : runs) {
+      Optional<Result> earlier = finishedOrNull == null ? Optional.empty() : finishedOrNull.read(run);
+      earlier.ifPresentOrElse(results::add, () -> toTrain.add(run));
     }
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Broadcast<LabelledImages> testSet = jsc.broadcast(test);
-    Broadcast<Teacher> teacher = teacherOrNull == null ? null : jsc.broadcast(teacherOrNull);
-    List<Result> results = new ArrayList<>(jsc.parallelize(runs, runs.size())
-        .map(run -> execute(run, testSet.value(), settings, teacher == null ? null : teacher.value()))
-        .collect());
-    testSet.destroy();
-    if (teacher != null) {
-      teacher.destroy();
+    if (!results.isEmpty()) {
+      LOG.info("{} of {} students finished in an earlier run of this evaluation ({}); training the other {}",
+          results.size(), runs.size(), finishedOrNull.dir(), toTrain.size());
+    }
+    if (!toTrain.isEmpty()) {
+      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+      Broadcast<LabelledImages> testSet = jsc.broadcast(test);
+      Broadcast<Teacher> teacher = teacherOrNull == null ? null : jsc.broadcast(teacherOrNull);
+      results.addAll(jsc.parallelize(toTrain, toTrain.size())
+          .map(run -> {
+            Result r = execute(run, testSet.value(), settings, teacher == null ? null : teacher.value());
+            if (finishedOrNull != null) {
+              finishedOrNull.write(run, r);
+            }
+            return r;
+          })
+          .collect());
+      testSet.destroy();
+      if (teacher != null) {
+        teacher.destroy();
+      }
     }
     List<String> order = runs.stream().map(r -> r.method() + "#" + r.seed()).toList();
     results.sort(Comparator.comparingInt(r -> order.indexOf(r.method() + "#" + r.seed())));
@@ -71,7 +88,7 @@ public final class EvaluationRuns {
         double accuracy = StudentTraining.accuracy(student.getBlock(), m, test);
         double seconds = (System.nanoTime() - start) / 1e9;
         LOG.info("{}: test accuracy {} ({} s)", name, String.format("%.4f", accuracy), String.format("%.0f", seconds));
-        return new Result(run.method(), run.seed(), accuracy, seconds, run.set().size());
+        return new Result(run.method(), run.seed(), accuracy, seconds, run.set().size(), false);
       }
     }
   }
