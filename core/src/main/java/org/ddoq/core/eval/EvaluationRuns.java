@@ -74,21 +74,26 @@ public final class EvaluationRuns {
     return results;
   }
 
-  /** Trains and tests one student (on an executor). */
+  /**
+   * Trains and tests one student (on an executor). Its seconds count from its turn at the JVM's
+   * training lock, not from the task's start: in local mode two tasks start together and one waits.
+   */
   static Result execute(Run run, LabelledImages test, StudentSettings settings, Teacher teacher) {
-    long start = System.nanoTime();
-    String name = run.method() + " seed " + run.seed();
-    LOG.info("{}: training on {} images", name, run.set().size());
-    try (Model teacherModel = teacher == null ? null : Teacher.newModel()) {
-      Block teacherBlock = teacher == null ? null : teacher.load(teacherModel,
-          new Shape(1, test.shape().channels(), test.shape().height(), test.shape().width()));
-      try (Model student = StudentTraining.train(run.set(), settings, run.seed(), teacherBlock,
-          line -> LOG.info("{}: {}", name, line));
-           NDManager m = NDManager.newBaseManager()) {
-        double accuracy = StudentTraining.accuracy(student.getBlock(), m, test);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        LOG.info("{}: test accuracy {} ({} s)", name, String.format("%.4f", accuracy), String.format("%.0f", seconds));
-        return new Result(run.method(), run.seed(), accuracy, seconds, run.set().size(), false);
+    synchronized (StudentTraining.TRAINING_LOCK) {
+      long start = System.nanoTime();
+      String name = run.method() + " seed " + run.seed();
+      LOG.info("{}: training on {} images", name, run.set().size());
+      try (Model teacherModel = teacher == null ? null : Teacher.newModel()) {
+        Block teacherBlock = teacher == null ? null : teacher.load(teacherModel,
+            new Shape(1, test.shape().channels(), test.shape().height(), test.shape().width()));
+        try (Model student = StudentTraining.train(run.set(), settings, run.seed(), teacherBlock,
+            line -> LOG.info("{}: {}", name, line));
+             NDManager m = NDManager.newBaseManager()) {
+          double accuracy = StudentTraining.accuracy(student.getBlock(), m, test);
+          double seconds = (System.nanoTime() - start) / 1e9;
+          LOG.info("{}: test accuracy {} ({} s)", name, String.format("%.4f", accuracy), String.format("%.0f", seconds));
+          return new Result(run.method(), run.seed(), accuracy, seconds, run.set().size(), false);
+        }
       }
     }
   }

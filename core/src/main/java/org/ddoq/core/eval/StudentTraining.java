@@ -33,9 +33,10 @@ public final class StudentTraining {
   /**
    * DJL's PyTorch engine allows one gradient collector per JVM at a time, so trainings in one JVM (two
    * Spark tasks of a local-mode run, or of one multi-core executor) take turns; each then has all of
-   * PyTorch's intra-op threads. Separate executors train in parallel.
+   * PyTorch's intra-op threads. Separate executors train in parallel. Package-private so that a
+   * student's clock ({@link EvaluationRuns}) starts when its turn does.
    */
-  private static final Object TRAINING_LOCK = new Object();
+  static final Object TRAINING_LOCK = new Object();
 
   private StudentTraining() {}
 
