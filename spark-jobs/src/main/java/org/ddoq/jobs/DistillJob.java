@@ -22,6 +22,7 @@ import org.ddoq.core.stage.CentroidDecoder;
 import org.ddoq.core.stage.ClassQuantizer;
 import org.ddoq.core.stage.ClassQuantizerModel;
 import org.ddoq.core.stage.LatentEncoder;
+import org.ddoq.core.stage.NearestImages;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,7 +68,7 @@ public final class DistillJob {
         .option("restarts", "N", "1", "k-means fits per class; the lowest distortion is kept")
         .option("max-iter", "N", "50", "k-means iterations per fit")
         .option("parallelism", "N", "4", "classes quantized concurrently")
-        .option("decoder", "auto|dit|vae", "auto", "dit: DDIM through the prior's diffusion model; vae: direct decoding (auto: dit when the prior has one)")
+        .option("decoder", "auto|dit|vae|nearest", "auto", "dit: DDIM through the prior's diffusion model; vae: direct decoding; nearest: the training image nearest to each centroid, reweighted by its own cell (auto: dit when the prior has one)")
         .option("strength", "S", String.valueOf(Decoding.defaults().strength()), "dit: noise level each centroid starts from, t = S * 1000 (0..1; 0 = VAE decoding)")
         .option("steps", "N", "25", "dit: DDIM steps of a full-strength run (strength S runs round(N * S))")
         .option("guidance", "G", "4.0", "dit: classifier-free guidance scale (1 = none)")
@@ -87,7 +88,7 @@ public final class DistillJob {
         o.get("prior"), o.longValue("seed"), o.oneOf("weights", "mass", "sqrt", "uniform"), o.flagSet("keep-latents"),
         o.flagSet("overwrite"), o.get("image-size"), o.integer("batch-size", 1), o.integer("restarts", 1),
         o.integer("max-iter", 1), o.integer("parallelism", 1), o.required("cache-dir"), TrainPriorJob.training(o),
-        new Decoding(o.oneOf("decoder", "auto", "dit", "vae"), o.number("strength", 0, 1), o.integer("steps", 1),
+        new Decoding(o.oneOf("decoder", "auto", "dit", "vae", "nearest"), o.number("strength", 0, 1), o.integer("steps", 1),
             o.number("guidance", 0, Double.MAX_VALUE), o.number("eta", 0, 1)));
     try (Sessions session = Sessions.create("ddoq distill", o.get("master"))) {
       SparkSession spark = session.spark();
@@ -154,28 +155,55 @@ public final class DistillJob {
       }
     }
 
-    // Kept so that other decoder settings cost a decode (ddoq decode), not another encode and k-means.
+    Decoding d = s.decoding();
+    boolean nearest = d.decoder().equals("nearest");
+    long t4 = System.nanoTime();
+    NearestImages.Selection selection = nearest ? NearestImages.select(latents, model, s.weights()) : null;
+    // Kept so that other decoder settings cost a decode (ddoq decode), not another encode and k-means. For the
+    // nearest decoder these are the chosen images' latents, matching the manifest's counts.
     try {
       org.ddoq.core.output.CentroidFile.write(new org.apache.hadoop.fs.Path(s.out())
-          .getFileSystem(spark.sparkContext().hadoopConfiguration()), s.out(), model.centroidList());
+          .getFileSystem(spark.sparkContext().hadoopConfiguration()), s.out(),
+          nearest ? selection.asCentroids() : model.centroidList());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("could not write the centroids to " + s.out() + ": " + e.getMessage(), e);
     }
 
-    long t4 = System.nanoTime();
-    Decoding d = s.decoding();
-    CentroidDecoder decoder = new CentroidDecoder().setPriorPath(priorDir.toString()).setBatchSize(s.batchSize())
-        .setDecoder(d.decoder()).setStrength(d.strength()).setSteps(d.steps()).setGuidance(d.guidance()).setEta(d.eta())
-        .setSeed(s.seed());
-    String decoderUsed = decoder.resolvedDecoder();
-    LOG.info("Decoding {} centroids with the {} decoder{}", model.centroidList().size(), decoderUsed,
-        decoderUsed.equals("dit") ? String.format(" (strength %s, %d steps, guidance %s, eta %s)", d.strength(),
-            d.steps(), d.guidance(), d.eta()) : "");
-    Dataset<Row> decoded = decoder.transform(model.centroids()).persist(StorageLevel.MEMORY_AND_DISK());
+    String decoderUsed;
+    Dataset<Row> decoded;
+    if (nearest) {
+      decoderUsed = "nearest";
+      LOG.info("Replaced {} centroids by their nearest training images", selection.images().size());
+      decoded = NearestImages.pngs(data.rows(), selection, data.shape());
+    } else {
+      CentroidDecoder decoder = new CentroidDecoder().setPriorPath(priorDir.toString()).setBatchSize(s.batchSize())
+          .setDecoder(d.decoder()).setStrength(d.strength()).setSteps(d.steps()).setGuidance(d.guidance())
+          .setEta(d.eta()).setSeed(s.seed());
+      decoderUsed = decoder.resolvedDecoder();
+      LOG.info("Decoding {} centroids with the {} decoder{}", model.centroidList().size(), decoderUsed,
+          decoderUsed.equals("dit") ? String.format(" (strength %s, %d steps, guidance %s, eta %s)", d.strength(),
+              d.steps(), d.guidance(), d.eta()) : "");
+      decoded = decoder.transform(model.centroids());
+    }
+    decoded = decoded.persist(StorageLevel.MEMORY_AND_DISK());
     decoded.count();
     seconds.put("decode", lap(t4));
     seconds.put("total_before_write", lap(t0));
-    Map<String, Object> summary = Summary.of(s, decoderUsed, data, images, priorDir, trained, given, model, seconds, started);
+    Map<String, Object> summary = Summary.of(s, decoderUsed, data, images, priorDir, trained, given, model, selection, seconds, started);
+    if (nearest) {
+      // Which training file each distilled image is, so a user can trace (and licence-check) every image.
+      List<Map<String, Object>> chosen = new ArrayList<>();
+      for (Row r : decoded.select("label", "cluster", ImageRows.ID, ImageRows.SOURCE).orderBy("label", "cluster")
+          .collectAsList()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("label", r.getInt(0));
+        m.put("cluster", r.getInt(1));
+        m.put("id", r.getLong(2));
+        m.put("source", r.getString(3));
+        chosen.add(m);
+      }
+      summary.put("chosen_images", chosen);
+    }
     long t5 = System.nanoTime();
     DistilledSetWriter.write(spark, decoded, s.out(), summary);
     seconds.put("write", lap(t5));

@@ -10,6 +10,7 @@ import org.ddoq.core.data.ImageDataset;
 import org.ddoq.core.prior.PriorSpec;
 import org.ddoq.core.quantize.ClassQuantization;
 import org.ddoq.core.stage.ClassQuantizerModel;
+import org.ddoq.core.stage.NearestImages;
 
 /** The content of OUT/summary.json: what was asked, what was read, what each class gave, how long it took. */
 final class Summary {
@@ -17,7 +18,7 @@ final class Summary {
 
   static Map<String, Object> of(DistillJob.Settings s, String decoder, ImageDataset data, long images, Path priorDir,
                                 boolean trained, PriorSpec prior, ClassQuantizerModel model,
-                                Map<String, Double> seconds, String started) {
+                                NearestImages.Selection selectionOrNull, Map<String, Double> seconds, String started) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("tool", "ddoq " + Version.get());
     Map<String, Object> params = new LinkedHashMap<>();
@@ -58,10 +59,13 @@ final class Summary {
     dataset.put("skipped", skipped);
     out.put("dataset", dataset);
 
+    // The W2 figures describe the images delivered: the chosen training images for the nearest decoder
+    // (with the centroids' own figures beside them), else the centroids.
+    List<ClassQuantization> delivered = selectionOrNull == null ? model.summaries() : selectionOrNull.classes();
+    Map<Integer, ClassQuantization> centroidsOf = new LinkedHashMap<>();
+    model.summaries().forEach(c -> centroidsOf.put(c.label(), c));
     List<Map<String, Object>> classes = new ArrayList<>();
-    double weightedW2 = 0;
-    double uniformW2 = 0;
-    for (ClassQuantization c : model.summaries()) {
+    for (ClassQuantization c : delivered) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("label", c.label());
       m.put("class_name", c.className());
@@ -69,25 +73,40 @@ final class Summary {
       m.put("centroids", c.centroids());
       m.put("distortion", c.distortion());
       m.put("uniform_w2", c.uniformW2());
+      if (selectionOrNull != null) {
+        m.put("centroid_distortion", centroidsOf.get(c.label()).distortion());
+        m.put("centroid_uniform_w2", centroidsOf.get(c.label()).uniformW2());
+      }
       m.put("seconds", c.seconds());
       if (!c.note().isEmpty()) {
         m.put("note", c.note());
       }
       classes.add(m);
-      weightedW2 += Math.sqrt(c.distortion());
-      uniformW2 += Math.sqrt(c.uniformW2());
     }
     out.put("classes", classes);
     Map<String, Object> totals = new LinkedHashMap<>();
-    totals.put("distilled_images", model.centroidList().size());
-    // The paper compares W2 (not its square) of mass-weighted and uniform-weight centroids, averaged over classes.
-    totals.put("mean_w2_weighted", weightedW2 / classes.size());
-    totals.put("mean_w2_uniform", uniformW2 / classes.size());
-    totals.put("w2_reduction_percent", uniformW2 > 0 ? 100.0 * (uniformW2 - weightedW2) / uniformW2 : 0.0);
+    totals.put("distilled_images", selectionOrNull == null ? model.centroidList().size() : selectionOrNull.images().size());
+    putMeanW2(totals, "", delivered);
+    if (selectionOrNull != null) {
+      putMeanW2(totals, "centroid_", model.summaries());
+    }
     out.put("totals", totals);
     out.put("seconds", seconds);
     out.put("started", started);
     out.put("finished", Instant.now().toString());
     return out;
+  }
+
+  /** The paper compares W2 (not its square) of mass-weighted and uniform-weight points, averaged over classes. */
+  private static void putMeanW2(Map<String, Object> totals, String prefix, List<ClassQuantization> classes) {
+    double weighted = 0;
+    double uniform = 0;
+    for (ClassQuantization c : classes) {
+      weighted += Math.sqrt(c.distortion());
+      uniform += Math.sqrt(c.uniformW2());
+    }
+    totals.put(prefix + "mean_w2_weighted", weighted / classes.size());
+    totals.put(prefix + "mean_w2_uniform", uniform / classes.size());
+    totals.put(prefix + "w2_reduction_percent", uniform > 0 ? 100.0 * (uniform - weighted) / uniform : 0.0);
   }
 }

@@ -151,4 +151,59 @@ class DistillEndToEndTest extends CliTestBase {
     assertEquals(2, unfinished.status());
     assertTrue(unfinished.err().contains("not a finished distill output"), unfinished.err());
   }
+
+  /**
+   * The nearest decoder delivers real training images, one per centroid and none twice, each weighted by
+   * the mass of its own cell among the chosen images; the summary names every chosen file and reports the
+   * chosen set's W2 beside the centroids'.
+   */
+  @Test
+  void nearestDecoderDeliversTrainingImagesWithTheirOwnCells() throws IOException {
+    Path out = root.resolve("out-nearest");
+    Run r = ddoq("distill", "--input", slice.toString(), "--prior", prior.toString(), "--ipc", "4",
+        "--decoder", "nearest", "--out", out.toString());
+    assertEquals(0, r.status(), r.err());
+    byte[][] train = FashionSlice.images(slice, "train");
+    int[] labels = FashionSlice.labels(slice, "train");
+    JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
+    assertEquals("nearest", summary.at("/parameters/decoder").asText());
+    Map<String, String> pathOf = new HashMap<>();
+    for (String line : Files.readAllLines(out.resolve("manifest.csv")).subList(1, 41)) {
+      String[] f = line.split(",");
+      pathOf.put(f[1] + "_" + f[3], f[0]);
+    }
+    JsonNode chosen = summary.get("chosen_images");
+    assertEquals(40, chosen.size());
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    for (JsonNode c : chosen) {
+      long id = c.get("id").asLong();
+      assertTrue(ids.add(id), "image " + id + " chosen twice");
+      assertEquals(labels[(int) id], c.get("label").asInt(), "a chosen image belongs to its class");
+      assertTrue(c.get("source").asText().contains("train-images"), c.toString());
+      // The PNG holds exactly that training image's pixels.
+      BufferedImage png = ImageIO.read(
+          out.resolve(pathOf.get(c.get("label").asText() + "_" + c.get("cluster").asText())).toFile());
+      byte[] pixels = new byte[28 * 28];
+      for (int y = 0; y < 28; y++) {
+        for (int x = 0; x < 28; x++) {
+          pixels[y * 28 + x] = (byte) (png.getRaster().getSample(x, y, 0));
+        }
+      }
+      assertTrue(java.util.Arrays.equals(train[(int) id], pixels), "PNG of image " + id + " is its own pixels");
+    }
+    Map<Integer, Long> countSums = new HashMap<>();
+    for (String line : Files.readAllLines(out.resolve("manifest.csv")).subList(1, 41)) {
+      String[] f = line.split(",");
+      countSums.merge(Integer.parseInt(f[1]), Long.parseLong(f[4]), Long::sum);
+    }
+    for (int label = 0; label < 10; label++) {
+      final int l = label;
+      assertEquals(java.util.Arrays.stream(labels).filter(x -> x == l).count(), countSums.get(label));
+    }
+    for (JsonNode c : summary.get("classes")) {
+      assertTrue(c.get("distortion").asDouble() <= c.get("uniform_w2").asDouble() * (1 + 1e-9), c.toString());
+      assertTrue(c.get("centroid_distortion").asDouble() > 0, c.toString());
+    }
+    assertTrue(summary.at("/totals/centroid_mean_w2_weighted").isNumber());
+  }
 }

@@ -1,0 +1,158 @@
+package org.ddoq.core.stage;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.udf;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.ddoq.core.data.ImageRows;
+import org.ddoq.core.data.ImageShape;
+import org.ddoq.core.output.CentroidFile;
+import org.ddoq.core.output.Png;
+import org.ddoq.core.quantize.CentroidWeights;
+import org.ddoq.core.quantize.ClassQuantization;
+import org.ddoq.core.quantize.NearestSelection;
+import scala.Tuple2;
+
+/**
+ * The {@code nearest} decoder: each centroid becomes the real training image whose latent is nearest to
+ * it ({@link NearestSelection}: no image twice, masses recomputed as the chosen images' own Voronoi
+ * cells). The images are the training files' own pixels, so the set stays on the data manifold; what
+ * the quantizer contributes is which images, and how much each one weighs.
+ *
+ * <p>Each class is selected inside one Spark task (its latents grouped by label on the executors; the
+ * driver receives only the k chosen ids, latents and counts per class), then the chosen images are
+ * joined back from the image table by id and encoded as PNG on the executors.
+ */
+public final class NearestImages {
+  /** One chosen image: where it stands in the output (label, cluster) and where it came from (id). */
+  public record Chosen(int label, String className, int cluster, long id, double[] latent, long count,
+                       double weight) implements Serializable {}
+
+  /**
+   * @param images  every chosen image, ordered by label then cluster (cluster = its centroid's index)
+   * @param classes per class: distortion and uniform W2^2 of the chosen images (not of the centroids)
+   */
+  public record Selection(List<Chosen> images, List<ClassQuantization> classes) implements Serializable {
+    /** The chosen images' latents in the centroids table's layout, for CentroidFile and decoders. */
+    public List<ClassQuantizerModel.Centroid> asCentroids() {
+      return images.stream().map(c -> new ClassQuantizerModel.Centroid(c.label(), c.className(), c.cluster(),
+          c.latent(), c.count(), c.weight())).toList();
+    }
+  }
+
+  private record ClassChoice(int label, long[] ids, float[][] latents, long[] counts, double distortion,
+                             double uniformW2, double seconds) implements Serializable {}
+
+  private NearestImages() {}
+
+  /**
+   * @param latents   rows with {@code id} (long), {@code label} (int) and a {@code latent} vector column
+   * @param model     the fitted quantizer whose centroids are replaced
+   * @param weighting mass, sqrt or uniform: how the chosen images' cell counts become weights
+   */
+  public static Selection select(Dataset<Row> latents, ClassQuantizerModel model, String weighting) {
+    Map<Integer, double[][]> centroids = new HashMap<>();
+    Map<Integer, List<ClassQuantizerModel.Centroid>> byLabel = new HashMap<>();
+    model.centroidList().forEach(c -> byLabel.computeIfAbsent(c.label(), l -> new ArrayList<>()).add(c));
+    byLabel.forEach((label, list) -> centroids.put(label,
+        list.stream().map(ClassQuantizerModel.Centroid::position).toArray(double[][]::new)));
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkSession.active().sparkContext());
+    Broadcast<Map<Integer, double[][]>> shared = jsc.broadcast(centroids);
+    int partitions = Math.max(1, Math.min(centroids.size(), jsc.defaultParallelism() * 4));
+    List<ClassChoice> choices = latents.select(col(ImageRows.LABEL), col(ImageRows.ID), col(model.getFeaturesCol()))
+        .javaRDD()
+        .mapToPair(r -> new Tuple2<>(r.getInt(0), new Tuple2<>(r.getLong(1), toFloats(r.getAs(2)))))
+        .filter(p -> shared.value().containsKey(p._1()))
+        .groupByKey(new HashPartitioner(partitions))
+        .map(group -> choose(group._1(), group._2(), shared.value().get(group._1())))
+        .collect();
+    shared.destroy();
+
+    CentroidWeights.Scheme scheme = CentroidWeights.Scheme.parse(weighting);
+    Map<Integer, ClassChoice> choiceOf = new HashMap<>();
+    choices.forEach(c -> choiceOf.put(c.label(), c));
+    List<Chosen> images = new ArrayList<>();
+    List<ClassQuantization> classes = new ArrayList<>();
+    for (ClassQuantization q : model.summaries()) {
+      ClassChoice choice = choiceOf.get(q.label());
+      if (choice == null) {
+        continue; // no centroids (an empty class): nothing to choose
+      }
+      double[] weights = CentroidWeights.weights(choice.counts(), scheme);
+      List<ClassQuantizerModel.Centroid> own = byLabel.get(q.label());
+      for (int j = 0; j < choice.ids().length; j++) {
+        images.add(new Chosen(q.label(), q.className(), own.get(j).cluster(), choice.ids()[j],
+            CentroidFile.widen(choice.latents()[j]), choice.counts()[j], weights[j]));
+      }
+      classes.add(new ClassQuantization(q.label(), q.className(), q.size(), q.requested(), choice.ids().length,
+          choice.distortion(), choice.uniformW2(), choice.seconds(), q.note()));
+    }
+    images.sort(Comparator.comparingInt(Chosen::label).thenComparingInt(Chosen::cluster));
+    return new Selection(images, classes);
+  }
+
+  /**
+   * The chosen images as the output writer takes them: label, class_name, cluster, count, weight and the
+   * PNG of the training image's own pixels; then id and source (the training file) for provenance.
+   */
+  public static Dataset<Row> pngs(Dataset<Row> imageRows, Selection selection, ImageShape shape) {
+    StructType schema = new StructType()
+        .add("chosen_id", DataTypes.LongType, false)
+        .add("cluster", DataTypes.IntegerType, false)
+        .add("count", DataTypes.LongType, false)
+        .add("weight", DataTypes.DoubleType, false);
+    List<Row> rows = selection.images().stream()
+        .map(c -> RowFactory.create(c.id(), c.cluster(), c.count(), c.weight())).toList();
+    Dataset<Row> chosen = SparkSession.active().createDataFrame(rows, schema);
+    UDF1<byte[], byte[]> encode = pixels -> Png.encode(pixels, shape);
+    return imageRows.join(broadcast(chosen), col(ImageRows.ID).equalTo(col("chosen_id")))
+        .select(col(ImageRows.LABEL), col(ImageRows.CLASS_NAME), col("cluster"), col("count"), col("weight"),
+            udf(encode, DataTypes.BinaryType).apply(col(ImageRows.IMAGE)).as("png"), col(ImageRows.ID),
+            col(ImageRows.SOURCE));
+  }
+
+  /** Runs on an executor: one class's points, in id order so the choice does not depend on partitioning. */
+  private static ClassChoice choose(int label, Iterable<Tuple2<Long, float[]>> group, double[][] centroids) {
+    long start = System.nanoTime();
+    List<Tuple2<Long, float[]>> points = new ArrayList<>();
+    group.forEach(points::add);
+    points.sort(Comparator.comparingLong(Tuple2::_1));
+    float[][] x = points.stream().map(Tuple2::_2).toArray(float[][]::new);
+    NearestSelection.Result r = NearestSelection.select(x, centroids);
+    long[] ids = new long[r.chosen().length];
+    float[][] latents = new float[r.chosen().length][];
+    for (int j = 0; j < ids.length; j++) {
+      ids[j] = points.get(r.chosen()[j])._1();
+      latents[j] = x[r.chosen()[j]];
+    }
+    return new ClassChoice(label, ids, latents, r.counts(), r.distortion(), r.uniformW2(),
+        (System.nanoTime() - start) / 1e9);
+  }
+
+  private static float[] toFloats(Vector v) {
+    double[] values = v.toArray();
+    float[] out = new float[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = (float) values[i];
+    }
+    return out;
+  }
+
+}
