@@ -5,6 +5,7 @@
 # usage: docs/bench/decoder-ablation.sh NAME DATA PRIOR WORK LABELS [IPC] [-- extra evaluate flags]
 #   NAME    a short name for the data set (fashion, cifar): output folders are WORK/NAME-ipcIPC-*
 #   LABELS  hard | teacher (with extra flags such as --teacher FILE after --, named by TEACHER_NAME)
+#   DECODERS (environment) the sets compared, default "vae dit03 dit01 nearest"
 # Stopped midway, it starts again where it was: finished sets and evaluations are skipped and an interrupted
 # evaluation keeps its finished students (EVAL/students, docs/evaluation.md). Students use every core PyTorch
 # sees; with two evaluations side by side on 2 cores, start each with OMP_NUM_THREADS=1.
@@ -26,8 +27,10 @@ for s in 0.3 0.1; do
 done
 tag="$LABELS${TEACHER_NAME:+-$TEACHER_NAME}"
 EVAL="$WORK/eval-$NAME-ipc$IPC-$tag"
+sets=""
+for d in ${DECODERS:-vae dit03 dit01 nearest}; do sets+="${sets:+,}$d=$SETS-$d"; done
 [[ -f "$EVAL-decoders/results.json" ]] || run bin/ddoq evaluate --data "$DATA" --labels "$LABELS" --methods random,mass \
-  --distilled "vae=$SETS-vae,dit03=$SETS-dit03,dit01=$SETS-dit01,nearest=$SETS-nearest" --out "$EVAL-decoders" \
+  --distilled "$sets" --out "$EVAL-decoders" \
   --overwrite "${EXTRA[@]}"
 [[ -f "$EVAL-weights/results.json" ]] || run bin/ddoq evaluate --data "$DATA" --labels "$LABELS" --methods uniform,sqrt \
   --distilled "nearest=$SETS-nearest" --out "$EVAL-weights" --overwrite "${EXTRA[@]}"
