@@ -9,10 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.ddoq.core.data.ImageDataset;
-import org.ddoq.core.data.ImageRows;
 import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.data.ImageSources;
 import org.ddoq.core.data.InputException;
@@ -42,7 +40,8 @@ public final class EvaluateJob {
         .option("data", "DIR", null, "the real dataset they were distilled from: its train split feeds the random baseline and the teacher, its test split measures accuracy")
         .option("out", "EVAL", null, "where results.json and results.md go (must not hold results.json unless --overwrite)")
         .option("format", "auto|idx|folder", "auto", "layout of --data")
-        .option("labels", "hard|teacher", "hard", "hard: the sets' labels; teacher: soft labels from a network trained on the whole training split")
+        .option("labels", "hard|teacher", "hard", "hard: the sets' labels; teacher: soft labels from the teacher (--teacher, else a network trained on the whole training split)")
+        .option("teacher", "FILE.pt", null, "a TorchScript classifier to use as the teacher instead of the built-in one: input float32 in [0,1] N x C x H x W, output logits in the data's class order; a NAME.json or teachers.json beside it may name its classes (docs/evaluation.md)")
         .option("seeds", "N", "3", "students per method (seeds 0..N-1)")
         .option("methods", "LIST", String.join(",", Evaluation.METHODS), "any of " + String.join(",", Evaluation.METHODS))
         .option("epochs", "N", String.valueOf(d.epochs()), "student training epochs")
@@ -82,7 +81,8 @@ public final class EvaluateJob {
       }
     }
     Evaluation.Config config = new Evaluation.Config(methods, o.integer("seeds", 1),
-        o.oneOf("labels", "hard", "teacher").equals("teacher"), student, teacher, 0, Path.of(o.required("cache-dir")));
+        o.oneOf("labels", "hard", "teacher").equals("teacher"), student, teacher, 0, Path.of(o.required("cache-dir")),
+        o.get("teacher") == null ? null : Path.of(o.get("teacher")));
     try (Sessions session = Sessions.create("ddoq evaluate", o.get("master"))) {
       Evaluation.Report report = run(session.spark(), o.required("distilled"), o.required("data"), o.get("format"),
           o.required("out"), o.flagSet("overwrite"), config);
@@ -98,8 +98,8 @@ public final class EvaluateJob {
     ImageDataset trainData = ImageSources.read(spark, data, format, "train", null);
     ImageShape shape = trainData.shape();
     int classes = trainData.classNames().size();
-    LabelledImages train = collect(trainData, classes);
-    LabelledImages test = collect(ImageSources.read(spark, data, format, "test", shape), classes);
+    LabelledImages train = LabelledImages.collect(trainData, classes);
+    LabelledImages test = LabelledImages.collect(ImageSources.read(spark, data, format, "test", shape), classes);
     LOG.info("Evaluation data: {} training and {} test images of {} classes ({})", train.size(), test.size(),
         classes, shape);
     List<Evaluation.NamedSet> sets = new ArrayList<>();
@@ -115,7 +115,8 @@ public final class EvaluateJob {
       checkSameData(set, shape, classes, data);
       sets.add(new Evaluation.NamedSet(name, set));
     }
-    Evaluation.Report report = Evaluation.run(spark, sets, train, test, config, out, line -> LOG.info("{}", line));
+    Evaluation.Report report = Evaluation.run(spark, sets, train, test, trainData.classNames(), config, out,
+        line -> LOG.info("{}", line));
     ObjectNode extra = new ObjectMapper().createObjectNode().put("data", data).put("out", out);
     extra.putArray("distilled").addAll(sets.stream().map(s -> new ObjectMapper().createObjectNode()
         .put("name", s.name()).put("dir", s.set().dir()).put("images", s.set().images().length)).toList());
@@ -143,18 +144,5 @@ public final class EvaluateJob {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** All images of a split on the driver (Fashion-MNIST's 60,000 are 47 MB), in id order. */
-  private static LabelledImages collect(ImageDataset data, int classes) {
-    List<Row> rows = data.rows().select(ImageRows.ID, ImageRows.LABEL, ImageRows.IMAGE).orderBy(ImageRows.ID)
-        .collectAsList();
-    byte[][] images = new byte[rows.size()][];
-    int[] labels = new int[rows.size()];
-    for (int i = 0; i < rows.size(); i++) {
-      labels[i] = rows.get(i).getInt(1);
-      images[i] = (byte[]) rows.get(i).get(2);
-    }
-    return LabelledImages.unweighted(images, labels, data.shape(), classes);
   }
 }

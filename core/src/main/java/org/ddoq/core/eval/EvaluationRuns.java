@@ -83,7 +83,7 @@ public final class EvaluationRuns {
       long start = System.nanoTime();
       String name = run.method() + " seed " + run.seed();
       LOG.info("{}: training on {} images", name, run.set().size());
-      try (Model teacherModel = teacher == null ? null : Teacher.newModel()) {
+      try (Model teacherModel = teacher == null ? null : teacher.newModel()) {
         Block teacherBlock = teacher == null ? null : teacher.load(teacherModel,
             new Shape(1, test.shape().channels(), test.shape().height(), test.shape().width()));
         try (Model student = StudentTraining.train(run.set(), settings, run.seed(), teacherBlock,
