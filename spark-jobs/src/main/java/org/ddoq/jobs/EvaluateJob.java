@@ -10,9 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
-import org.ddoq.core.data.ImageDataset;
 import org.ddoq.core.data.ImageShape;
-import org.ddoq.core.data.ImageSources;
 import org.ddoq.core.data.InputException;
 import org.ddoq.core.eval.Augmentation;
 import org.ddoq.core.eval.DistilledSet;
@@ -20,6 +18,7 @@ import org.ddoq.core.eval.Evaluation;
 import org.ddoq.core.eval.EvaluationReport;
 import org.ddoq.core.eval.LabelledImages;
 import org.ddoq.core.eval.StudentSettings;
+import org.ddoq.core.eval.TeacherRecipe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +33,6 @@ public final class EvaluateJob {
 
   static Options options() {
     StudentSettings d = StudentSettings.defaults();
-    StudentSettings t = StudentSettings.teacherDefaults();
     return new Options("evaluate")
         .option("distilled", "[NAME=]OUT,...", null, "distilled sets (outputs of ddoq distill); NAME labels a set in the table (default: its folder name)")
         .option("data", "DIR", null, "the real dataset they were distilled from: its train split feeds the random baseline and the teacher, its test split measures accuracy")
@@ -50,7 +48,9 @@ public final class EvaluateJob {
         .option("width", "W", String.valueOf(d.width()), "ConvNet width (128 in the literature)")
         .option("augment", "dsa|none|LIST", "dsa", "student augmentation: dsa = " + Augmentation.ALL + " (one per image)")
         .option("temperature", "T", String.valueOf(d.temperature()), "softmax temperature of the teacher-label loss")
-        .option("teacher-epochs", "N", String.valueOf(t.epochs()), "epochs of the teacher on the whole training split")
+        .option("teacher-epochs", "N|auto", "auto", "epochs of the built-in teacher on the whole training split (auto: "
+            + TeacherRecipe.forImages(new ImageShape(3, 32, 32)).settings().epochs() + " for colour images, "
+            + TeacherRecipe.forImages(new ImageShape(1, 28, 28)).settings().epochs() + " for greyscale; docs/evaluation.md)")
         .option("cache-dir", "DIR", PriorCache.defaultRoot().toString(), "where the teacher is cached")
         .flag("overwrite", "replace EVAL's results if they exist (students finished under EVAL/students with the same inputs are reused: delete it to train them again)")
         .option("master", "URL", null, "Spark master (default: spark-submit's, else local[*])");
@@ -73,7 +73,6 @@ public final class EvaluateJob {
     StudentSettings student = new StudentSettings(o.integer("epochs", 1), o.integer("batch-size", 1),
         o.number("lr", 1e-9, 10), d.momentum(), d.weightDecay(), o.integer("width", 1), d.depth(),
         (float) o.number("temperature", 1e-3, 1000), augmentation);
-    StudentSettings teacher = StudentSettings.teacherDefaults().withEpochs(o.integer("teacher-epochs", 1));
     List<String> methods = Arrays.stream(o.required("methods").split(",")).map(String::trim).toList();
     for (String m : methods) {
       if (!Evaluation.METHODS.contains(m)) {
@@ -81,7 +80,8 @@ public final class EvaluateJob {
       }
     }
     Evaluation.Config config = new Evaluation.Config(methods, o.integer("seeds", 1),
-        o.oneOf("labels", "hard", "teacher").equals("teacher"), student, teacher, 0, Path.of(o.required("cache-dir")),
+        o.oneOf("labels", "hard", "teacher").equals("teacher"), student, teacherEpochs(o), 0,
+        Path.of(o.required("cache-dir")),
         o.get("teacher") == null ? null : Path.of(o.get("teacher")));
     try (Sessions session = Sessions.create("ddoq evaluate", o.get("master"))) {
       Evaluation.Report report = run(session.spark(), o.required("distilled"), o.required("data"), o.get("format"),
@@ -91,17 +91,20 @@ public final class EvaluateJob {
     }
   }
 
+  /** --teacher-epochs: null for "auto" (the recipe's count for the data). */
+  static Integer teacherEpochs(Options o) {
+    return o.get("teacher-epochs").equals("auto") ? null : o.integer("teacher-epochs", 1);
+  }
+
   static Evaluation.Report run(SparkSession spark, String distilled, String data, String format, String out,
                                boolean overwrite, Evaluation.Config config) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     checkTarget(conf, out, overwrite);
-    ImageDataset trainData = ImageSources.read(spark, data, format, "train", null);
-    ImageShape shape = trainData.shape();
-    int classes = trainData.classNames().size();
-    LabelledImages train = LabelledImages.collect(trainData, classes);
-    LabelledImages test = LabelledImages.collect(ImageSources.read(spark, data, format, "test", shape), classes);
-    LOG.info("Evaluation data: {} training and {} test images of {} classes ({})", train.size(), test.size(),
-        classes, shape);
+    Splits splits = Splits.read(spark, data, format, 0);
+    LabelledImages train = splits.train();
+    LabelledImages test = splits.test();
+    ImageShape shape = train.shape();
+    int classes = train.numClasses();
     List<Evaluation.NamedSet> sets = new ArrayList<>();
     for (String entry : distilled.split(",")) {
       String e = entry.trim();
@@ -115,7 +118,7 @@ public final class EvaluateJob {
       checkSameData(set, shape, classes, data);
       sets.add(new Evaluation.NamedSet(name, set));
     }
-    Evaluation.Report report = Evaluation.run(spark, sets, train, test, trainData.classNames(), config, out,
+    Evaluation.Report report = Evaluation.run(spark, sets, train, test, splits.classNames(), config, out,
         line -> LOG.info("{}", line));
     ObjectNode extra = new ObjectMapper().createObjectNode().put("data", data).put("out", out);
     extra.putArray("distilled").addAll(sets.stream().map(s -> new ObjectMapper().createObjectNode()

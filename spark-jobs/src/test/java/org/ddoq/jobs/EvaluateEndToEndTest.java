@@ -156,6 +156,23 @@ class EvaluateEndToEndTest extends CliTestBase {
         .contains("\"resumed\":true"), "a student trained for 4 epochs is not a 5-epoch result");
   }
 
+  /** `ddoq train-teacher` fills the cache entry that `evaluate --data` then reads, instead of training again. */
+  @Test
+  void trainTeacherTrainsTheTeacherThatEvaluateUses() throws IOException {
+    Path cache = root.resolve("cache-train-teacher");
+    Run r = ddoq("train-teacher", "--data", slice.toString(), "--epochs", "1", "--cache-dir", cache.toString());
+    assertEquals(0, r.status(), r.err());
+    Path out = root.resolve("eval-after-train-teacher");
+    List<String> args = new ArrayList<>(List.of(evaluate(out, "hard", "--methods", "whole")));
+    args.set(args.indexOf("--cache-dir") + 1, cache.toString());
+    r = ddoq(args.toArray(String[]::new));
+    assertEquals(0, r.status(), r.err());
+    JsonNode teacher = new ObjectMapper().readTree(out.resolve("results.json").toFile()).path("teacher");
+    assertTrue(teacher.path("from_cache").asBoolean(), teacher.toString());
+    assertEquals("built-in", teacher.path("source").asText());
+    assertTrue(teacher.path("settings").asText().contains("augmentation=shift+flip"), teacher.toString());
+  }
+
   /**
    * `--teacher FILE`: a TorchScript teacher (tiny_teacher.py, trained on Fashion-MNIST images) gives the soft
    * labels, the whole row and the recognition table, and its sha256 is in the students' fingerprints.

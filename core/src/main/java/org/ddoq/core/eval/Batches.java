@@ -32,6 +32,14 @@ final class Batches {
     return manager.create(values, new Shape(to - from, shape.channels(), shape.height(), shape.width()));
   }
 
+  /** A seed for (seed, value), well spread (SplitMix64's finaliser): java.util.Random's seeds 1, 2, ... start alike. */
+  static long mix(long seed, long value) {
+    long z = seed * 0x9E3779B97F4A7C15L + value;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
   static int[] identity(int n) {
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {

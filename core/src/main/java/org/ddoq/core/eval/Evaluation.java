@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.spark.sql.SparkSession;
+import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.quantize.CentroidWeights;
 
 /**
@@ -36,11 +37,18 @@ public final class Evaluation {
   /**
    * @param teacherLabels soft labels from the teacher (true) or the sets' hard labels (false)
    * @param seeds         students per method; seeds are 0..seeds-1
+   * @param teacherEpochs the built-in teacher's epochs; null: {@link TeacherRecipe#forImages}'s for the data
    * @param importedTeacher a TorchScript teacher file ({@link ImportedTeacher}) instead of the built-in
-   *                      one; null: the built-in teacher, trained with {@code teacher} and {@code teacherSeed}
+   *                      one; null: the built-in teacher, trained with {@code teacherSeed}
    */
   public record Config(List<String> methods, int seeds, boolean teacherLabels, StudentSettings student,
-                       StudentSettings teacher, long teacherSeed, Path cacheDir, Path importedTeacher) {}
+                       Integer teacherEpochs, long teacherSeed, Path cacheDir, Path importedTeacher) {
+    /** The built-in teacher's recipe for images of {@code shape}. */
+    public TeacherRecipe teacherRecipe(ImageShape shape) {
+      TeacherRecipe recipe = TeacherRecipe.forImages(shape);
+      return teacherEpochs == null ? recipe : recipe.withEpochs(teacherEpochs);
+    }
+  }
 
   /** One row of the results table. */
   public record MethodResult(String method, String set, int ipc, String weights, List<EvaluationRuns.Result> runs) {
@@ -77,7 +85,8 @@ public final class Evaluation {
         || config.importedTeacher() != null;
     Teacher teacher = !needTeacher ? null : config.importedTeacher() != null
         ? ImportedTeacher.read(config.importedTeacher(), classNames, test, progress)
-        : BuiltInTeacher.trainOrLoad(config.cacheDir(), train, test, config.teacher(), config.teacherSeed(), progress);
+        : BuiltInTeacher.trainOrLoad(config.cacheDir(), train, test, config.teacherRecipe(train.shape()),
+            config.teacherSeed(), progress);
     // Run id -> its table row (runs filled in once the students are back).
     Map<String, MethodResult> described = new LinkedHashMap<>();
     List<EvaluationRuns.Run> runs = new ArrayList<>();
