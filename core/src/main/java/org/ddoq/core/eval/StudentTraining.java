@@ -29,7 +29,7 @@ import org.ddoq.core.data.ImageShape;
 
 /**
  * Trains a {@link ConvNet} student on a weighted image set, with hard labels or with a teacher's soft
- * labels computed online on the same augmented batch (the student never sees a label the teacher did
+ * labels for the very augmented views it trains on ({@link SoftLabels}: the student never sees a label the teacher did
  * not give for exactly that view), and measures test accuracy. CPU, one DJL model per call, no Spark:
  * {@link EvaluationRuns} runs many of these as Spark tasks.
  */
@@ -73,15 +73,15 @@ public final class StudentTraining {
   }
 
   /**
-   * @param teacherOrNull a trained network whose logits become the targets; null for hard labels
+   * @param teacherOrNull the teacher's logits for the student's views become the targets; null for hard labels
    * @return the trained model (the caller closes it); same set, settings and seed give the same model
    */
-  public static Model train(LabelledImages set, StudentSettings settings, long seed, Block teacherOrNull,
+  public static Model train(LabelledImages set, StudentSettings settings, long seed, SoftLabels teacherOrNull,
                             Consumer<String> progress) {
     return train(set, settings, studentPlan(set, settings, seed), teacherOrNull, progress);
   }
 
-  static Model train(LabelledImages set, StudentSettings settings, Plan plan, Block teacherOrNull,
+  static Model train(LabelledImages set, StudentSettings settings, Plan plan, SoftLabels teacherOrNull,
                      Consumer<String> progress) {
     synchronized (TRAINING_LOCK) {
       return trainAlone(set, settings, plan, teacherOrNull, progress);
@@ -93,7 +93,7 @@ public final class StudentTraining {
     return (set.size() + batch - 1) / batch;
   }
 
-  private static Model trainAlone(LabelledImages set, StudentSettings settings, Plan plan, Block teacherOrNull,
+  private static Model trainAlone(LabelledImages set, StudentSettings settings, Plan plan, SoftLabels teacherOrNull,
                                   Consumer<String> progress) {
     if (set.size() == 0) {
       throw new IllegalArgumentException("cannot train on an empty set");
@@ -136,7 +136,8 @@ public final class StudentTraining {
         for (int b = 0; b < batchesPerEpoch; b++) {
           int from = b * batch;
           int to = Math.min(set.size(), from + batch);
-          lossSum += step(trainer, set, weights, order, from, to, settings, teacherOrNull, random) * (to - from);
+          lossSum += step(trainer, set, weights, order, from, to, settings, teacherOrNull, random, epoch)
+              * (to - from);
           long now = System.nanoTime();
           if (now - lastReport >= PROGRESS_NANOS) {
             lastReport = now;
@@ -167,9 +168,13 @@ public final class StudentTraining {
 
   /** One SGD step on {@code order[from..to)}; returns the batch loss. */
   private static float step(Trainer trainer, LabelledImages set, float[] weights, int[] order, int from,
-                            int to, StudentSettings settings, Block teacher, Random random) {
+                            int to, StudentSettings settings, SoftLabels teacher, Random random, int epoch) {
     try (NDManager m = trainer.getManager().newSubManager()) {
-      NDArray x = Batches.input(m, set.images(), order, from, to, set.shape(), settings.augmentation(), random);
+      // Teacher labels: views drawn from (epoch, image), shared by all students of the set; hard labels:
+      // drawn from the student's stream, as they always were.
+      NDArray x = teacher == null
+          ? Batches.input(m, set.images(), order, from, to, set.shape(), settings.augmentation(), random)
+          : Batches.views(m, set.images(), order, from, to, set.shape(), settings.augmentation(), epoch);
       float[] w = new float[to - from];
       int[] y = new int[to - from];
       for (int i = from; i < to; i++) {
@@ -177,8 +182,7 @@ public final class StudentTraining {
         y[i - from] = set.labels()[order[i]];
       }
       NDArray batchWeights = m.create(w);
-      NDArray teacherLogits = teacher == null ? null
-          : teacher.forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+      NDArray teacherLogits = teacher == null ? null : teacher.logits(m, x, epoch, order, from, to);
       float value;
       try (GradientCollector collector = trainer.newGradientCollector()) {
         NDArray logits = trainer.forward(new NDList(x)).singletonOrThrow();

@@ -86,7 +86,7 @@ class ImportedTeacherTest {
       }
       LabelledImages small = tenPerClass();
       StudentSettings narrow = new StudentSettings(40, 64, 0.01, 0.9, 5e-4, 32, 3, 4f, Augmentation.parse("dsa"));
-      try (Model student = StudentTraining.train(small, narrow, 4, net, line -> {})) {
+      try (Model student = StudentTraining.train(small, narrow, 4, SoftLabels.online(net), line -> {})) {
         double accuracy = StudentTraining.accuracy(student.getBlock(), m, test);
         assertTrue(accuracy > 0.5, "a student of 100 images with the imported teacher's labels: " + accuracy);
       }

@@ -29,7 +29,8 @@ class StudentTrainingTest {
   }
 
   private static double trainAndTest(LabelledImages set, StudentSettings settings, long seed, Model teacher) {
-    try (Model student = StudentTraining.train(set, settings, seed, teacher == null ? null : teacher.getBlock(),
+    try (Model student = StudentTraining.train(set, settings, seed,
+        teacher == null ? null : SoftLabels.online(teacher.getBlock()),
         line -> {});
          NDManager m = NDManager.newBaseManager()) {
       return StudentTraining.accuracy(student.getBlock(), m, test);
