@@ -58,11 +58,9 @@ public final class EvaluateJob {
 
   public static void main(String[] args) {
     Options o = options();
-    if (List.of(args).contains("--help")) {
-      System.out.println(o.usage());
+    if (!o.parseUnlessHelp(args)) {
       return;
     }
-    o.parse(args);
     StudentSettings d = StudentSettings.defaults();
     Augmentation augmentation;
     try {
@@ -80,7 +78,7 @@ public final class EvaluateJob {
       }
     }
     Evaluation.Config config = new Evaluation.Config(methods, o.integer("seeds", 1),
-        o.oneOf("labels", "hard", "teacher").equals("teacher"), student, teacherEpochs(o), 0,
+        o.oneOf("labels", "hard", "teacher").equals("teacher"), student, o.integerOrAuto("teacher-epochs", 1), 0,
         Path.of(o.required("cache-dir")),
         o.get("teacher") == null ? null : Path.of(o.get("teacher")));
     try (Sessions session = Sessions.create("ddoq evaluate", o.get("master"))) {
@@ -89,11 +87,6 @@ public final class EvaluateJob {
       System.out.println("Wrote " + o.required("out") + "/results.md and results.json ("
           + report.rows().size() + " methods, " + String.format("%.0f s", report.seconds()) + ")");
     }
-  }
-
-  /** --teacher-epochs: null for "auto" (the recipe's count for the data). */
-  static Integer teacherEpochs(Options o) {
-    return o.get("teacher-epochs").equals("auto") ? null : o.integer("teacher-epochs", 1);
   }
 
   static Evaluation.Report run(SparkSession spark, String distilled, String data, String format, String out,

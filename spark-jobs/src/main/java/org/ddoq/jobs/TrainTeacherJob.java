@@ -1,7 +1,6 @@
 package org.ddoq.jobs;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import org.ddoq.core.eval.BuiltInTeacher;
 import org.ddoq.core.eval.TeacherRecipe;
@@ -31,18 +30,13 @@ public final class TrainTeacherJob {
 
   public static void main(String[] args) {
     Options o = options();
-    if (List.of(args).contains("--help")) {
-      System.out.println(o.usage());
+    if (!o.parseUnlessHelp(args)) {
       return;
     }
-    o.parse(args);
     int maxImages = o.integer("max-images", 0);
     try (Sessions session = Sessions.create("ddoq train-teacher", o.get("master"))) {
       Splits splits = Splits.read(session.spark(), o.required("data"), o.get("format"), maxImages);
-      TeacherRecipe recipe = TeacherRecipe.forImages(splits.train().shape());
-      if (!o.get("epochs").equals("auto")) {
-        recipe = recipe.withEpochs(o.integer("epochs", 1));
-      }
+      TeacherRecipe recipe = TeacherRecipe.forImages(splits.train().shape(), o.integerOrAuto("epochs", 1));
       BuiltInTeacher teacher = BuiltInTeacher.trainOrLoad(Path.of(o.required("cache-dir")), splits.train(),
           splits.test(), recipe, 0, line -> LOG.info("{}", line));
       System.out.println(String.format(Locale.ROOT, "Teacher %s: test accuracy %.2f %% (%s)", teacher.key(),

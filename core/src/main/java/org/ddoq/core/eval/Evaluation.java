@@ -45,8 +45,7 @@ public final class Evaluation {
                        Integer teacherEpochs, long teacherSeed, Path cacheDir, Path importedTeacher) {
     /** The built-in teacher's recipe for images of {@code shape}. */
     public TeacherRecipe teacherRecipe(ImageShape shape) {
-      TeacherRecipe recipe = TeacherRecipe.forImages(shape);
-      return teacherEpochs == null ? recipe : recipe.withEpochs(teacherEpochs);
+      return TeacherRecipe.forImages(shape, teacherEpochs);
     }
   }
 

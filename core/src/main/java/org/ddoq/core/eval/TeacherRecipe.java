@@ -35,6 +35,11 @@ public record TeacherRecipe(StudentSettings settings, int warmupEpochs) implemen
         Augmentation.parse("shift+flip")), 1);
   }
 
+  /** {@link #forImages(ImageShape)} with another epoch count, unless {@code epochsOrNull} is null. */
+  public static TeacherRecipe forImages(ImageShape shape, Integer epochsOrNull) {
+    return epochsOrNull == null ? forImages(shape) : forImages(shape).withEpochs(epochsOrNull);
+  }
+
   public TeacherRecipe withEpochs(int epochs) {
     return new TeacherRecipe(settings.withEpochs(epochs), Math.min(warmupEpochs, epochs - 1));
   }

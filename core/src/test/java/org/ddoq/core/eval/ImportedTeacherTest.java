@@ -24,7 +24,6 @@ import java.util.HexFormat;
 import java.util.List;
 import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.data.InputException;
-import org.ddoq.core.prior.TestIdx;
 import org.ddoq.core.prior.TorchScriptPython;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ImportedTeacherTest {
   static final List<String> FASHION = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
       "Shirt", "Sneaker", "Bag", "Ankle boot");
-  private static final ImageShape SHAPE = new ImageShape(1, 28, 28);
+  private static final ImageShape SHAPE = FashionImages.SHAPE;
   private static LabelledImages train;
   private static LabelledImages test;
 
@@ -47,10 +46,8 @@ class ImportedTeacherTest {
 
   @BeforeAll
   static void read() throws IOException {
-    train = LabelledImages.unweighted(TestIdx.images("train-images-idx3-ubyte.gz", 400),
-        TestIdx.labels("train-labels-idx1-ubyte.gz", 400), SHAPE, 10);
-    test = LabelledImages.unweighted(TestIdx.images("t10k-images-idx3-ubyte.gz", 1000),
-        TestIdx.labels("t10k-labels-idx1-ubyte.gz", 1000), SHAPE, 10);
+    train = FashionImages.train(400);
+    test = FashionImages.test(1000);
   }
 
   /** Runs the script; returns its stdout lines (logits with --print-test). */
@@ -84,7 +81,7 @@ class ImportedTeacherTest {
       for (int i = 0; i < 3; i++) {
         assertArrayEquals(python[i], Arrays.copyOfRange(logits, 10 * i, 10 * i + 10), 1e-4f, "test image " + i);
       }
-      LabelledImages small = tenPerClass();
+      LabelledImages small = FashionImages.tenPerClass(train);
       StudentSettings narrow = new StudentSettings(40, 64, 0.01, 0.9, 5e-4, 32, 3, 4f, Augmentation.parse("dsa"));
       try (Model student = StudentTraining.train(small, narrow, 4, SoftLabels.online(net), line -> {})) {
         double accuracy = StudentTraining.accuracy(student.getBlock(), m, test);
@@ -154,19 +151,6 @@ class ImportedTeacherTest {
     Files.writeString(folder.resolve("first.json"), "{\"classes\": [");
     InputException e = assertThrows(InputException.class, () -> TeacherClasses.beside(folder.resolve("first.pt")));
     assertTrue(e.getMessage().contains("first.json") && e.getMessage().contains("not valid JSON"), e.getMessage());
-  }
-
-  private static LabelledImages tenPerClass() {
-    int[] rows = new int[100];
-    int[] seen = new int[10];
-    int n = 0;
-    for (int i = 0; i < train.size() && n < 100; i++) {
-      if (seen[train.labels()[i]]++ < 10) {
-        rows[n++] = i;
-      }
-    }
-    return LabelledImages.unweighted(Arrays.stream(rows).mapToObj(i -> train.images()[i]).toArray(byte[][]::new),
-        Arrays.stream(rows).map(i -> train.labels()[i]).toArray(), SHAPE, 10);
   }
 
   private static ImportedTeacher roundTrip(ImportedTeacher teacher) throws IOException, ClassNotFoundException {

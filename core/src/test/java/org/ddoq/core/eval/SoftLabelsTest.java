@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import org.ddoq.core.data.ImageShape;
-import org.ddoq.core.prior.TestIdx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * gives what the teacher would say online.
  */
 class SoftLabelsTest {
-  private static final ImageShape SHAPE = new ImageShape(1, 28, 28);
+  private static final ImageShape SHAPE = FashionImages.SHAPE;
   private static final StudentSettings NARROW = new StudentSettings(30, 64, 0.01, 0.9, 5e-4, 32, 3, 4f,
       Augmentation.parse("dsa"));
   private static LabelledImages train;
@@ -32,10 +31,8 @@ class SoftLabelsTest {
 
   @BeforeAll
   static void read() throws IOException {
-    train = LabelledImages.unweighted(TestIdx.images("train-images-idx3-ubyte.gz", 400),
-        TestIdx.labels("train-labels-idx1-ubyte.gz", 400), SHAPE, 10);
-    test = LabelledImages.unweighted(TestIdx.images("t10k-images-idx3-ubyte.gz", 1000),
-        TestIdx.labels("t10k-labels-idx1-ubyte.gz", 1000), SHAPE, 10);
+    train = FashionImages.train(400);
+    test = FashionImages.test(1000);
     teacher = StudentTraining.train(train, NARROW.withEpochs(10), 3, null, line -> {});
   }
 

@@ -13,14 +13,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.ddoq.core.data.ImageShape;
-import org.ddoq.core.prior.TestIdx;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The built-in teacher's recipe and its resumable training, on a real Fashion-MNIST slice with a narrow net. */
 class TeacherTrainingTest {
-  private static final ImageShape SHAPE = new ImageShape(1, 28, 28);
   /**
    * 4 epochs of 12 batches. Momentum 0: SGD then keeps no state beyond the parameters and the step, so a
    * resumed training must end exactly where an uninterrupted one does (with momentum, which a checkpoint
@@ -33,10 +31,8 @@ class TeacherTrainingTest {
 
   @BeforeAll
   static void read() throws IOException {
-    train = LabelledImages.unweighted(TestIdx.images("train-images-idx3-ubyte.gz", 600),
-        TestIdx.labels("train-labels-idx1-ubyte.gz", 600), SHAPE, 10);
-    test = LabelledImages.unweighted(TestIdx.images("t10k-images-idx3-ubyte.gz", 500),
-        TestIdx.labels("t10k-labels-idx1-ubyte.gz", 500), SHAPE, 10);
+    train = FashionImages.train(600);
+    test = FashionImages.test(500);
   }
 
   /** What a killed driver leaves: the checkpoint of the last finished epoch. */
@@ -92,7 +88,7 @@ class TeacherTrainingTest {
   @Test
   void theDefaultRecipeTrainsColourImagesLongerThanGreyscale() {
     TeacherRecipe colour = TeacherRecipe.forImages(new ImageShape(3, 32, 32));
-    TeacherRecipe grey = TeacherRecipe.forImages(SHAPE);
+    TeacherRecipe grey = TeacherRecipe.forImages(FashionImages.SHAPE);
     assertEquals(18, colour.settings().epochs());
     assertEquals(10, grey.settings().epochs());
     assertEquals(256, colour.settings().batchSize());
