@@ -26,8 +26,6 @@ import org.ddoq.core.quantize.CentroidWeights;
  */
 public final class Evaluation {
   public static final List<String> METHODS = List.of("random", "uniform", "mass", "sqrt", "whole");
-  /** The set name of the whole row when the teacher is imported, before its file name. */
-  static final String IMPORTED = "imported teacher ";
 
   private Evaluation() {}
 
@@ -139,7 +137,7 @@ public final class Evaluation {
   /** The teacher's test accuracy as the row "whole training set", or "imported teacher FILE" for one brought. */
   private static MethodResult wholeRow(Teacher teacher, long seed) {
     if (teacher instanceof ImportedTeacher t) {
-      return new MethodResult("whole", IMPORTED + Path.of(t.path()).getFileName(), -1, "uniform", List.of(
+      return new MethodResult("whole", "imported teacher " + Path.of(t.path()).getFileName(), -1, "uniform", List.of(
           new EvaluationRuns.Result("whole", 0, t.testAccuracy(), t.seconds(), 0, false)));
     }
     BuiltInTeacher t = (BuiltInTeacher) teacher;

@@ -102,9 +102,11 @@ public final class EvaluationReport {
       for (EvaluationRuns.Result r : row.runs()) {
         runs.append(runs.length() == 0 ? "" : ", ").append(pct(r.accuracy()));
       }
-      boolean imported = row.set().startsWith(Evaluation.IMPORTED);
+      // An imported teacher's row: its file, no IPC or weights of a training set we know.
+      boolean imported = row.method().equals("whole") && report.teacher() instanceof ImportedTeacher;
       md.append("| ").append(imported ? "imported teacher" : label(row.method())).append(" | ")
-          .append(imported ? row.set().substring(Evaluation.IMPORTED.length()) : row.set())
+          .append(imported ? java.nio.file.Path.of(((ImportedTeacher) report.teacher()).path()).getFileName()
+              : row.set())
           .append(" | ").append(imported ? "-" : row.ipc() < 0 ? "all" : String.valueOf(row.ipc())).append(" | ")
           .append(imported ? "-" : row.weights())
           .append(" | ").append(pct(row.mean())).append(row.runs().size() > 1 ? " +- " + pct(row.std()) : "")
