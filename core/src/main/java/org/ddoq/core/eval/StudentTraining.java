@@ -29,8 +29,8 @@ import org.ddoq.core.data.ImageShape;
 
 /**
  * Trains a {@link ConvNet} student on a weighted image set, with hard labels or with a teacher's soft
- * labels for the very augmented views it trains on ({@link SoftLabels}: the student never sees a label the teacher did
- * not give for exactly that view), and measures test accuracy. CPU, one DJL model per call, no Spark:
+ * labels for the very augmented views it trains on ({@link SoftLabels}: the student never sees a label
+ * the teacher did not give for exactly that view), and measures test accuracy. CPU, one DJL model per call, no Spark:
  * {@link EvaluationRuns} runs many of these as Spark tasks.
  */
 public final class StudentTraining {
