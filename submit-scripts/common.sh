@@ -7,7 +7,7 @@
 # Settings are environment variables (DDOQ_*), because everything after the command is ddoq's own.
 
 DDOQ_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DDOQ_COMMANDS="distill train-prior evaluate export-latents"
+DDOQ_COMMANDS="distill train-prior train-teacher evaluate export-latents"
 
 ddoq_die() {
   echo "$DDOQ_SCRIPT: error: $*" >&2

@@ -16,6 +16,7 @@ public final class Ddoq {
       "  decode        decode a distilled set's centroids again with other decoder settings or prior",
       "  train-prior   train the built-in VAE prior on a dataset and write a prior directory",
       "  evaluate      train students on distilled sets and baselines, test them on the real test split",
+      "  train-teacher train evaluate's built-in teacher on a dataset (resumable; evaluate would train it too)",
       "  export-latents  write kept latents as one .npy per class (for Python tools)",
       "  help          this text; 'ddoq <command> --help' lists a command's options",
       "",
@@ -55,6 +56,7 @@ public final class Ddoq {
         case "train-prior" -> TrainPriorJob.main(rest);
         case "export-latents" -> ExportLatentsJob.main(rest);
         case "evaluate" -> EvaluateJob.main(rest);
+        case "train-teacher" -> TrainTeacherJob.main(rest);
         default -> throw new InputException("unknown command '" + command + "'\n" + USAGE);
       }
       return 0;

@@ -9,12 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.ddoq.core.data.ImageDataset;
-import org.ddoq.core.data.ImageRows;
 import org.ddoq.core.data.ImageShape;
-import org.ddoq.core.data.ImageSources;
 import org.ddoq.core.data.InputException;
 import org.ddoq.core.eval.Augmentation;
 import org.ddoq.core.eval.DistilledSet;
@@ -22,6 +18,7 @@ import org.ddoq.core.eval.Evaluation;
 import org.ddoq.core.eval.EvaluationReport;
 import org.ddoq.core.eval.LabelledImages;
 import org.ddoq.core.eval.StudentSettings;
+import org.ddoq.core.eval.TeacherRecipe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,13 +33,13 @@ public final class EvaluateJob {
 
   static Options options() {
     StudentSettings d = StudentSettings.defaults();
-    StudentSettings t = StudentSettings.teacherDefaults();
     return new Options("evaluate")
         .option("distilled", "[NAME=]OUT,...", null, "distilled sets (outputs of ddoq distill); NAME labels a set in the table (default: its folder name)")
         .option("data", "DIR", null, "the real dataset they were distilled from: its train split feeds the random baseline and the teacher, its test split measures accuracy")
         .option("out", "EVAL", null, "where results.json and results.md go (must not hold results.json unless --overwrite)")
         .option("format", "auto|idx|folder", "auto", "layout of --data")
-        .option("labels", "hard|teacher", "hard", "hard: the sets' labels; teacher: soft labels from a network trained on the whole training split")
+        .option("labels", "hard|teacher", "hard", "hard: the sets' labels; teacher: soft labels from the teacher (--teacher, else a network trained on the whole training split)")
+        .option("teacher", "FILE.pt", null, "a TorchScript classifier to use as the teacher instead of the built-in one: input float32 in [0,1] N x C x H x W, output logits in the data's class order; a NAME.json or teachers.json beside it may name its classes (docs/evaluation.md)")
         .option("seeds", "N", "3", "students per method (seeds 0..N-1)")
         .option("methods", "LIST", String.join(",", Evaluation.METHODS), "any of " + String.join(",", Evaluation.METHODS))
         .option("epochs", "N", String.valueOf(d.epochs()), "student training epochs")
@@ -51,7 +48,9 @@ public final class EvaluateJob {
         .option("width", "W", String.valueOf(d.width()), "ConvNet width (128 in the literature)")
         .option("augment", "dsa|none|LIST", "dsa", "student augmentation: dsa = " + Augmentation.ALL + " (one per image)")
         .option("temperature", "T", String.valueOf(d.temperature()), "softmax temperature of the teacher-label loss")
-        .option("teacher-epochs", "N", String.valueOf(t.epochs()), "epochs of the teacher on the whole training split")
+        .option("teacher-epochs", "N|auto", "auto", "epochs of the built-in teacher on the whole training split (auto: "
+            + TeacherRecipe.forImages(new ImageShape(3, 32, 32)).settings().epochs() + " for colour images, "
+            + TeacherRecipe.forImages(new ImageShape(1, 28, 28)).settings().epochs() + " for greyscale; docs/evaluation.md)")
         .option("cache-dir", "DIR", PriorCache.defaultRoot().toString(), "where the teacher is cached")
         .flag("overwrite", "replace EVAL's results if they exist (students finished under EVAL/students with the same inputs are reused: delete it to train them again)")
         .option("master", "URL", null, "Spark master (default: spark-submit's, else local[*])");
@@ -59,11 +58,9 @@ public final class EvaluateJob {
 
   public static void main(String[] args) {
     Options o = options();
-    if (List.of(args).contains("--help")) {
-      System.out.println(o.usage());
+    if (!o.parseUnlessHelp(args)) {
       return;
     }
-    o.parse(args);
     StudentSettings d = StudentSettings.defaults();
     Augmentation augmentation;
     try {
@@ -74,7 +71,6 @@ public final class EvaluateJob {
     StudentSettings student = new StudentSettings(o.integer("epochs", 1), o.integer("batch-size", 1),
         o.number("lr", 1e-9, 10), d.momentum(), d.weightDecay(), o.integer("width", 1), d.depth(),
         (float) o.number("temperature", 1e-3, 1000), augmentation);
-    StudentSettings teacher = StudentSettings.teacherDefaults().withEpochs(o.integer("teacher-epochs", 1));
     List<String> methods = Arrays.stream(o.required("methods").split(",")).map(String::trim).toList();
     for (String m : methods) {
       if (!Evaluation.METHODS.contains(m)) {
@@ -82,7 +78,9 @@ public final class EvaluateJob {
       }
     }
     Evaluation.Config config = new Evaluation.Config(methods, o.integer("seeds", 1),
-        o.oneOf("labels", "hard", "teacher").equals("teacher"), student, teacher, 0, Path.of(o.required("cache-dir")));
+        o.oneOf("labels", "hard", "teacher").equals("teacher"), student, o.integerOrAuto("teacher-epochs", 1), 0,
+        Path.of(o.required("cache-dir")),
+        o.get("teacher") == null ? null : Path.of(o.get("teacher")));
     try (Sessions session = Sessions.create("ddoq evaluate", o.get("master"))) {
       Evaluation.Report report = run(session.spark(), o.required("distilled"), o.required("data"), o.get("format"),
           o.required("out"), o.flagSet("overwrite"), config);
@@ -95,13 +93,11 @@ public final class EvaluateJob {
                                boolean overwrite, Evaluation.Config config) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     checkTarget(conf, out, overwrite);
-    ImageDataset trainData = ImageSources.read(spark, data, format, "train", null);
-    ImageShape shape = trainData.shape();
-    int classes = trainData.classNames().size();
-    LabelledImages train = collect(trainData, classes);
-    LabelledImages test = collect(ImageSources.read(spark, data, format, "test", shape), classes);
-    LOG.info("Evaluation data: {} training and {} test images of {} classes ({})", train.size(), test.size(),
-        classes, shape);
+    Splits splits = Splits.read(spark, data, format, 0);
+    LabelledImages train = splits.train();
+    LabelledImages test = splits.test();
+    ImageShape shape = train.shape();
+    int classes = train.numClasses();
     List<Evaluation.NamedSet> sets = new ArrayList<>();
     for (String entry : distilled.split(",")) {
       String e = entry.trim();
@@ -115,7 +111,8 @@ public final class EvaluateJob {
       checkSameData(set, shape, classes, data);
       sets.add(new Evaluation.NamedSet(name, set));
     }
-    Evaluation.Report report = Evaluation.run(spark, sets, train, test, config, out, line -> LOG.info("{}", line));
+    Evaluation.Report report = Evaluation.run(spark, sets, train, test, splits.classNames(), config, out,
+        line -> LOG.info("{}", line));
     ObjectNode extra = new ObjectMapper().createObjectNode().put("data", data).put("out", out);
     extra.putArray("distilled").addAll(sets.stream().map(s -> new ObjectMapper().createObjectNode()
         .put("name", s.name()).put("dir", s.set().dir()).put("images", s.set().images().length)).toList());
@@ -143,18 +140,5 @@ public final class EvaluateJob {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /** All images of a split on the driver (Fashion-MNIST's 60,000 are 47 MB), in id order. */
-  private static LabelledImages collect(ImageDataset data, int classes) {
-    List<Row> rows = data.rows().select(ImageRows.ID, ImageRows.LABEL, ImageRows.IMAGE).orderBy(ImageRows.ID)
-        .collectAsList();
-    byte[][] images = new byte[rows.size()][];
-    int[] labels = new int[rows.size()];
-    for (int i = 0; i < rows.size(); i++) {
-      labels[i] = rows.get(i).getInt(1);
-      images[i] = (byte[]) rows.get(i).get(2);
-    }
-    return LabelledImages.unweighted(images, labels, data.shape(), classes);
   }
 }

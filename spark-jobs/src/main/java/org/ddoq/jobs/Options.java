@@ -67,6 +67,16 @@ final class Options {
     return this;
   }
 
+  /** Prints the usage and returns false when {@code --help} is among the words, else parses them. */
+  boolean parseUnlessHelp(String[] args) {
+    if (List.of(args).contains("--help")) {
+      System.out.println(usage());
+      return false;
+    }
+    parse(args);
+    return true;
+  }
+
   boolean has(String name) {
     return values.containsKey(name);
   }
@@ -104,6 +114,11 @@ final class Options {
       throw new InputException("ddoq " + command + ": --" + name + " must be >= " + min + ", got " + n);
     }
     return n;
+  }
+
+  /** A whole number >= min, or null for "auto". */
+  Integer integerOrAuto(String name, int min) {
+    return "auto".equals(get(name)) ? null : integer(name, min);
   }
 
   long longValue(String name) {

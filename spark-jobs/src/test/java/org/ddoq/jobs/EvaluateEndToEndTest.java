@@ -156,6 +156,93 @@ class EvaluateEndToEndTest extends CliTestBase {
         .contains("\"resumed\":true"), "a student trained for 4 epochs is not a 5-epoch result");
   }
 
+  /** `ddoq train-teacher` fills the cache entry that `evaluate --data` then reads, instead of training again. */
+  @Test
+  void trainTeacherTrainsTheTeacherThatEvaluateUses() throws IOException {
+    Path cache = root.resolve("cache-train-teacher");
+    Run r = ddoq("train-teacher", "--data", slice.toString(), "--epochs", "1", "--cache-dir", cache.toString());
+    assertEquals(0, r.status(), r.err());
+    Path out = root.resolve("eval-after-train-teacher");
+    List<String> args = new ArrayList<>(List.of(evaluate(out, "hard", "--methods", "whole")));
+    args.set(args.indexOf("--cache-dir") + 1, cache.toString());
+    r = ddoq(args.toArray(String[]::new));
+    assertEquals(0, r.status(), r.err());
+    JsonNode teacher = new ObjectMapper().readTree(out.resolve("results.json").toFile()).path("teacher");
+    assertTrue(teacher.path("from_cache").asBoolean(), teacher.toString());
+    assertEquals("built-in", teacher.path("source").asText());
+    assertTrue(teacher.path("settings").asText().contains("augmentation=shift+flip"), teacher.toString());
+  }
+
+  /**
+   * `--teacher FILE`: a TorchScript teacher (tiny_teacher.py, trained on Fashion-MNIST images) gives the soft
+   * labels, the whole row and the recognition table, and its sha256 is in the students' fingerprints.
+   */
+  @Test
+  void anImportedTeacherGivesTheSoftLabelsTheWholeRowAndTheFingerprint() throws Exception {
+    Path folder = Files.createDirectories(root.resolve("teachers"));
+    Path good = tinyTeacher(folder.resolve("tiny.pt"), "--epochs", "3");
+    Path other = tinyTeacher(folder.resolve("other.pt"), "--epochs", "1");
+    Files.writeString(folder.resolve("teachers.json"), "{\"classes\": [\"T-shirt/top\", \"Trouser\", \"Pullover\","
+        + " \"Dress\", \"Coat\", \"Sandal\", \"Shirt\", \"Sneaker\", \"Bag\", \"Ankle boot\"]}");
+    Path out = root.resolve("eval-imported");
+    String[] args = evaluate(out, "teacher", "--methods", "mass,whole", "--seeds", "1", "--teacher", good.toString());
+    Run r = ddoq(args);
+    assertEquals(0, r.status(), r.err());
+    JsonNode json = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    JsonNode teacher = json.path("teacher");
+    assertEquals("imported", teacher.path("source").asText());
+    assertEquals(good.toString(), teacher.path("path").asText());
+    assertEquals(64, teacher.path("sha256").asText().length());
+    double accuracy = teacher.path("test_accuracy").asDouble();
+    assertTrue(accuracy > 0.5, "tiny teacher on the 200 test images: " + accuracy);
+    JsonNode whole = json.path("methods").get(1);
+    assertEquals("whole", whole.path("method").asText());
+    assertEquals("imported teacher tiny.pt", whole.path("set").asText());
+    assertEquals(accuracy, whole.path("mean").asDouble(), 0.0, "the whole row is the imported teacher's accuracy");
+    assertEquals(10, json.path("teacher_recognition").get(0).path("per_class").size());
+    String md = Files.readString(out.resolve("results.md"));
+    assertTrue(md.contains("| imported teacher | tiny.pt | - | - |") && md.contains("imported, test"
+        + " accuracy") && md.contains(teacher.path("sha256").asText()), md);
+
+    // Same teacher again: the student is read back; another teacher file: trained again.
+    String[] again = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
+        "--overwrite")).toArray(String[]::new);
+    assertEquals(0, ddoq(again).status());
+    assertTrue(new ObjectMapper().readTree(out.resolve("results.json").toFile()).at("/methods/0/runs/0/resumed")
+        .asBoolean(), "same teacher file: the finished student is reused");
+    again[java.util.Arrays.asList(again).indexOf(good.toString())] = other.toString();
+    assertEquals(0, ddoq(again).status());
+    assertFalse(new ObjectMapper().readTree(out.resolve("results.json").toFile()).at("/methods/0/runs/0/resumed")
+        .asBoolean(), "another teacher's soft labels make another student");
+  }
+
+  @Test
+  void anImportedTeacherForOtherDataIsRefusedWithOneLine() throws Exception {
+    Path folder = Files.createDirectories(root.resolve("teachers-bad"));
+    Path colour = tinyTeacher(folder.resolve("colour.pt"), "--epochs", "0", "--channels", "3");
+    Run r = ddoq(evaluate(root.resolve("eval-imported-bad"), "teacher", "--teacher", colour.toString()));
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().startsWith("ddoq evaluate: error: the teacher " + colour + " cannot take this data's images"),
+        r.err());
+    assertEquals(1, r.err().lines().filter(l -> l.startsWith("ddoq evaluate")).count(), r.err());
+    Path missing = folder.resolve("missing.pt");
+    r = ddoq(evaluate(root.resolve("eval-imported-bad"), "teacher", "--teacher", missing.toString()));
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().contains("--teacher " + missing + " cannot be read"), r.err());
+  }
+
+  /** core/src/test/python/tiny_teacher.py with Debian's python3-torch. */
+  private static Path tinyTeacher(Path out, String... options) throws IOException, InterruptedException {
+    Path script = Path.of(System.getProperty("basedir", ".")).resolve("../core/src/test/python/tiny_teacher.py");
+    List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", script.toString(), "--out", out.toString()));
+    cmd.addAll(List.of(options));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), "tiny_teacher.py failed (needs apt-get install python3-torch python3-numpy):\n" + output);
+    return out;
+  }
+
   private static long countRecords(Path students) throws IOException {
     try (var files = Files.list(students)) {
       return files.filter(f -> f.getFileName().toString().endsWith(".json")).count();

@@ -12,34 +12,47 @@ import org.ddoq.core.data.ImageShape;
  * 10-image set at no cost. Horizontal flips suit both garments and natural images; for digits or text a
  * user passes {@code --augment none} (or a list without flip).
  *
+ * <p>The built-in teacher instead takes every listed transformation in turn ({@code shift+flip}: the
+ * standard CIFAR recipe, a shift by whole pixels, as padding by 1/8 of the side and cropping does, then a
+ * flip half of the time); {@code shift} keeps pixels exact where {@code crop}'s sub-pixel shift blurs them.
+ *
  * <p>Works on pixel values in [0,1] (CHW floats); areas uncovered by a warp are filled with 0 (black).
  */
 public final class Augmentation implements Serializable {
   private static final long serialVersionUID = 1L;
   /** Every transformation, in the order of {@link #parse}'s list. */
   public static final String ALL = "color,crop,cutout,flip,scale,rotate";
+  /** Not in DSA's list: a shift by whole pixels, up to 1/8 of the side (the teacher's crop). */
+  private static final String ACCEPTED = ALL + ",shift";
 
   private final String[] transforms;
+  /** true: every transformation in turn ("a+b"); false: one drawn per image ("a,b"). */
+  private final boolean allInTurn;
 
-  private Augmentation(String[] transforms) {
+  private Augmentation(String[] transforms, boolean allInTurn) {
     this.transforms = transforms;
+    this.allInTurn = allInTurn;
   }
 
-  /** "none", "dsa" (= {@value #ALL}) or a comma-separated subset of {@value #ALL}. */
+  /**
+   * "none", "dsa" (= {@value #ALL}), a comma-separated list (one drawn per image) or a plus-separated
+   * list (all in turn) of {@value #ACCEPTED}.
+   */
   public static Augmentation parse(String spec) {
     String s = spec.trim().toLowerCase();
     if (s.equals("none")) {
-      return new Augmentation(new String[0]);
+      return new Augmentation(new String[0], false);
     }
-    String[] names = (s.equals("dsa") ? ALL : s).split(",");
+    boolean allInTurn = s.contains("+");
+    String[] names = (s.equals("dsa") ? ALL : s).split(allInTurn ? "\\+" : ",");
     for (int i = 0; i < names.length; i++) {
       names[i] = names[i].trim();
-      if (!(',' + ALL + ',').contains(',' + names[i] + ',') || names[i].isEmpty()) {
-        throw new IllegalArgumentException("unknown augmentation '" + names[i] + "': use none, dsa or a"
-            + " comma-separated list of " + ALL);
+      if (!(',' + ACCEPTED + ',').contains(',' + names[i] + ',') || names[i].isEmpty()) {
+        throw new IllegalArgumentException("unknown augmentation '" + names[i] + "': use none, dsa, a"
+            + " comma-separated list (one per image) or a plus-separated list (all in turn) of " + ACCEPTED);
       }
     }
-    return new Augmentation(names);
+    return new Augmentation(names, allInTurn);
   }
 
   public boolean isNone() {
@@ -48,18 +61,27 @@ public final class Augmentation implements Serializable {
 
   @Override
   public String toString() {
-    return isNone() ? "none" : String.join(",", transforms);
+    return isNone() ? "none" : String.join(allInTurn ? "+" : ",", transforms);
   }
 
   /** Augments {@code image} (CHW floats in [0,1]) in place, drawing from {@code random}. */
   public void apply(float[] image, ImageShape shape, Random random) {
-    if (isNone()) {
-      return;
+    if (allInTurn) {
+      for (String t : transforms) {
+        apply(t, image, shape, random);
+      }
+    } else if (!isNone()) {
+      apply(transforms[random.nextInt(transforms.length)], image, shape, random);
     }
-    switch (transforms[random.nextInt(transforms.length)]) {
+  }
+
+  private static void apply(String transform, float[] image, ImageShape shape, Random random) {
+    switch (transform) {
       case "color" -> color(image, shape, random);
       case "crop" -> warp(image, shape, 1, 0, 0, 1, uniform(random, 0.125) * shape.height(),
           uniform(random, 0.125) * shape.width());
+      case "shift" -> warp(image, shape, 1, 0, 0, 1, wholePixels(random, shape.height() / 8),
+          wholePixels(random, shape.width() / 8));
       case "cutout" -> cutout(image, shape, random);
       case "flip" -> {
         if (random.nextBoolean()) {
@@ -71,8 +93,13 @@ public final class Augmentation implements Serializable {
         double a = Math.toRadians(uniform(random, 15));
         warp(image, shape, Math.cos(a), -Math.sin(a), Math.sin(a), Math.cos(a), 0, 0);
       }
-      default -> throw new IllegalStateException(String.join(",", transforms));
+      default -> throw new IllegalStateException(transform);
     }
+  }
+
+  /** A whole number uniform in [-r, r]: a warp by it copies pixels exactly. */
+  private static int wholePixels(Random random, int r) {
+    return random.nextInt(2 * r + 1) - r;
   }
 
   /** Uniform in [-r, r]. */

@@ -4,15 +4,35 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Random;
+import java.util.function.IntFunction;
 import org.ddoq.core.data.ImageShape;
 
 /** Bytes to network input: pixels to [0,1], augmented, then centred to [-1,1] (student and teacher alike). */
 final class Batches {
   private Batches() {}
 
+  /** Seeds the views of teacher-labelled training; any constant would do, as long as it never changes. */
+  private static final long VIEWS = 0x5EED_50F7L;
+
   /** (N, C, H, W) input for {@code images[indices[from..to)]}, augmented with {@code random}. */
   static NDArray input(NDManager manager, byte[][] images, int[] indices, int from, int to, ImageShape shape,
                        Augmentation augmentation, Random random) {
+    return input(manager, images, indices, from, to, shape, augmentation, image -> random);
+  }
+
+  /**
+   * The same for teacher-labelled training: image i's view in epoch e is drawn from (e, i) alone, so every
+   * student of a set, whatever its seed and batch order, sees the same views ({@link SoftLabels}).
+   */
+  static NDArray views(NDManager manager, byte[][] images, int[] indices, int from, int to, ImageShape shape,
+                       Augmentation augmentation, int epoch) {
+    long epochSeed = mix(VIEWS, epoch);
+    return input(manager, images, indices, from, to, shape, augmentation, image -> new Random(mix(epochSeed, image)));
+  }
+
+  /** @param randomOf the random source of the image at an index of {@code images} */
+  private static NDArray input(NDManager manager, byte[][] images, int[] indices, int from, int to,
+                               ImageShape shape, Augmentation augmentation, IntFunction<Random> randomOf) {
     int size = shape.size();
     float[] values = new float[(to - from) * size];
     float[] image = new float[size];
@@ -22,7 +42,7 @@ final class Batches {
         image[p] = (pixels[p] & 0xff) / 255f;
       }
       if (augmentation != null) {
-        augmentation.apply(image, shape, random);
+        augmentation.apply(image, shape, randomOf.apply(indices[i]));
       }
       int offset = (i - from) * size;
       for (int p = 0; p < size; p++) {
@@ -30,6 +50,14 @@ final class Batches {
       }
     }
     return manager.create(values, new Shape(to - from, shape.channels(), shape.height(), shape.width()));
+  }
+
+  /** A seed for (seed, value), well spread (SplitMix64's finaliser): java.util.Random's seeds 1, 2, ... start alike. */
+  static long mix(long seed, long value) {
+    long z = seed * 0x9E3779B97F4A7C15L + value;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   static int[] identity(int n) {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.spark.sql.SparkSession;
+import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.quantize.CentroidWeights;
 
 /**
@@ -18,7 +19,8 @@ import org.ddoq.core.quantize.CentroidWeights;
  *   <li>{@code uniform}: the distilled images with weight 1/k per class (D4M's barycenter);</li>
  *   <li>{@code mass}: with the Voronoi masses (DDOQ);</li>
  *   <li>{@code sqrt}: with sqrt(count) normalised (DDOQ, variance-reduced);</li>
- *   <li>{@code whole}: the whole training split, trained once (it is the teacher; one seed).</li>
+ *   <li>{@code whole}: the whole training split, trained once (it is the teacher; one seed), or the
+ *       imported teacher's test accuracy when the user brings one.</li>
  * </ul>
  * With several distilled sets (e.g. DiT- and VAE-decoded) each weighted method runs once per set.
  */
@@ -33,9 +35,17 @@ public final class Evaluation {
   /**
    * @param teacherLabels soft labels from the teacher (true) or the sets' hard labels (false)
    * @param seeds         students per method; seeds are 0..seeds-1
+   * @param teacherEpochs the built-in teacher's epochs; null: {@link TeacherRecipe#forImages}'s for the data
+   * @param importedTeacher a TorchScript teacher file ({@link ImportedTeacher}) instead of the built-in
+   *                      one; null: the built-in teacher, trained with {@code teacherSeed}
    */
   public record Config(List<String> methods, int seeds, boolean teacherLabels, StudentSettings student,
-                       StudentSettings teacher, long teacherSeed, Path cacheDir) {}
+                       Integer teacherEpochs, long teacherSeed, Path cacheDir, Path importedTeacher) {
+    /** The built-in teacher's recipe for images of {@code shape}. */
+    public TeacherRecipe teacherRecipe(ImageShape shape) {
+      return TeacherRecipe.forImages(shape, teacherEpochs);
+    }
+  }
 
   /** One row of the results table. */
   public record MethodResult(String method, String set, int ipc, String weights, List<EvaluationRuns.Result> runs) {
@@ -56,20 +66,24 @@ public final class Evaluation {
                        List<Recognition> recognition, double seconds) {}
 
   /**
-   * @param outOrNull the evaluation's folder: finished students are recorded under it, so a stopped
-   *                  evaluation resumes ({@link FinishedStudents}); null: not recorded
+   * @param classNames the data's class names, label order (an imported teacher's must match)
+   * @param outOrNull  the evaluation's folder: finished students are recorded under it, so a stopped
+   *                   evaluation resumes ({@link FinishedStudents}); null: not recorded
    */
   public static Report run(SparkSession spark, List<NamedSet> sets, LabelledImages train, LabelledImages test,
-                           Config config, String outOrNull, Consumer<String> progress) {
+                           List<String> classNames, Config config, String outOrNull, Consumer<String> progress) {
     long start = System.nanoTime();
     for (String m : config.methods()) {
       if (!METHODS.contains(m)) {
         throw new IllegalArgumentException("unknown method '" + m + "'; accepted: " + String.join(", ", METHODS));
       }
     }
-    boolean needTeacher = config.teacherLabels() || config.methods().contains("whole");
-    Teacher teacher = needTeacher ? Teacher.trainOrLoad(config.cacheDir(), train, test, config.teacher(),
-        config.teacherSeed(), progress) : null;
+    boolean needTeacher = config.teacherLabels() || config.methods().contains("whole")
+        || config.importedTeacher() != null;
+    Teacher teacher = !needTeacher ? null : config.importedTeacher() != null
+        ? ImportedTeacher.read(config.importedTeacher(), classNames, test, progress)
+        : BuiltInTeacher.trainOrLoad(config.cacheDir(), train, test, config.teacherRecipe(train.shape()),
+            config.teacherSeed(), progress);
     // Run id -> its table row (runs filled in once the students are back).
     Map<String, MethodResult> described = new LinkedHashMap<>();
     List<EvaluationRuns.Run> runs = new ArrayList<>();
@@ -108,9 +122,7 @@ public final class Evaluation {
           results.stream().filter(r -> r.method().equals(e.getKey())).toList()));
     }
     if (config.methods().contains("whole")) {
-      rows.add(new MethodResult("whole", "whole training set", -1, "uniform",
-          List.of(new EvaluationRuns.Result("whole", (int) config.teacherSeed(), teacher.testAccuracy(),
-              teacher.seconds(), teacher.trainImages(), false))));
+      rows.add(wholeRow(teacher, config.teacherSeed()));
     }
     List<Recognition> recognition = new ArrayList<>();
     if (teacher != null) {
@@ -120,5 +132,16 @@ public final class Evaluation {
       }
     }
     return new Report(config, sets, teacher, rows, recognition, (System.nanoTime() - start) / 1e9);
+  }
+
+  /** The teacher's test accuracy as the row "whole training set", or "imported teacher FILE" for one brought. */
+  private static MethodResult wholeRow(Teacher teacher, long seed) {
+    if (teacher instanceof ImportedTeacher t) {
+      return new MethodResult("whole", "imported teacher " + Path.of(t.path()).getFileName(), -1, "uniform", List.of(
+          new EvaluationRuns.Result("whole", 0, t.testAccuracy(), t.seconds(), 0, false)));
+    }
+    BuiltInTeacher t = (BuiltInTeacher) teacher;
+    return new MethodResult("whole", "whole training set", -1, "uniform", List.of(
+        new EvaluationRuns.Result("whole", (int) seed, t.testAccuracy(), t.seconds(), t.trainImages(), false)));
   }
 }

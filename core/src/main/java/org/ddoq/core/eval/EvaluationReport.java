@@ -65,10 +65,7 @@ public final class EvaluationReport {
       }
     }
     if (report.teacher() != null) {
-      Teacher t = report.teacher();
-      root.putObject("teacher").put("test_accuracy", t.testAccuracy()).put("seconds", t.seconds())
-          .put("train_images", t.trainImages()).put("cache_key", t.key()).put("from_cache", t.fromCache())
-          .put("settings", t.settings().toString());
+      report.teacher().describe(root.putObject("teacher"));
     }
     ArrayNode w2 = root.putArray("latent_w2");
     for (NamedSet s : report.sets()) {
@@ -105,8 +102,13 @@ public final class EvaluationReport {
       for (EvaluationRuns.Result r : row.runs()) {
         runs.append(runs.length() == 0 ? "" : ", ").append(pct(r.accuracy()));
       }
-      md.append("| ").append(label(row.method())).append(" | ").append(row.set()).append(" | ")
-          .append(row.ipc() < 0 ? "all" : String.valueOf(row.ipc())).append(" | ").append(row.weights())
+      // An imported teacher's row: its file, no IPC or weights of a training set we know.
+      boolean imported = row.method().equals("whole") && report.teacher() instanceof ImportedTeacher;
+      md.append("| ").append(imported ? "imported teacher" : label(row.method())).append(" | ")
+          .append(imported ? java.nio.file.Path.of(((ImportedTeacher) report.teacher()).path()).getFileName()
+              : row.set())
+          .append(" | ").append(imported ? "-" : row.ipc() < 0 ? "all" : String.valueOf(row.ipc())).append(" | ")
+          .append(imported ? "-" : row.weights())
           .append(" | ").append(pct(row.mean())).append(row.runs().size() > 1 ? " +- " + pct(row.std()) : "")
           .append(" | ").append(runs).append(" |\n");
     }
@@ -121,10 +123,7 @@ public final class EvaluationReport {
       }
     }
     if (report.teacher() != null) {
-      md.append(String.format(Locale.ROOT, "%nTeacher (= whole training set row): %s, %d images, test accuracy"
-          + " %s %%, %s.%n", report.teacher().settings(), report.teacher().trainImages(),
-          pct(report.teacher().testAccuracy()), report.teacher().fromCache() ? "from the cache"
-              : String.format(Locale.ROOT, "trained in %.0f s", report.teacher().seconds())));
+      md.append('\n').append(report.teacher().summary()).append('\n');
     }
     if (!report.recognition().isEmpty()) {
       md.append("\nImages of each set the teacher classifies as their own class (%): how recognisable they are.\n\n");

@@ -48,8 +48,9 @@ public final class FinishedStudents implements Serializable {
     this.dir = new Path(evalDir, FOLDER).toString();
     MessageDigest sha = sha256();
     update(sha, test);
-    sha.update((settings + "|labels=" + (teacherOrNull == null ? "hard" : "teacher " + teacherOrNull.key()))
-        .getBytes(StandardCharsets.UTF_8));
+    // Teacher labels since the shared soft labels: views drawn per (epoch, image), not from the seed.
+    sha.update((settings + "|labels=" + (teacherOrNull == null ? "hard" : "teacher " + teacherOrNull.key()
+        + " views per epoch and image")).getBytes(StandardCharsets.UTF_8));
     this.shared = HexFormat.of().formatHex(sha.digest());
   }
 

@@ -32,12 +32,6 @@ public record StudentSettings(int epochs, int batchSize, double learningRate, do
         Augmentation.parse("dsa"));
   }
 
-  /** The teacher: the same network on the whole training split, a few epochs (it sees every image). */
-  public static StudentSettings teacherDefaults() {
-    return new StudentSettings(4, 128, 0.01, 0.9, 5e-4, ConvNet.WIDTH, ConvNet.DEPTH, 1f,
-        Augmentation.parse("crop,flip"));
-  }
-
   public StudentSettings withEpochs(int e) {
     return new StudentSettings(e, batchSize, learningRate, momentum, weightDecay, width, depth, temperature, augmentation);
   }

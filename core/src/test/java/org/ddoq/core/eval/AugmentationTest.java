@@ -73,6 +73,40 @@ class AugmentationTest {
     assertNotEquals(java.util.Arrays.toString(a), java.util.Arrays.toString(c));
   }
 
+  /** The teacher's "shift+flip": both in turn, whole-pixel shifts up to 1/8 of the side, pixel values kept exact. */
+  @Test
+  void shiftPlusFlipAppliesBothAndKeepsPixelsExact() {
+    ImageShape side16 = new ImageShape(1, 16, 16);
+    Augmentation teacher = Augmentation.parse("shift+flip");
+    assertEquals("shift+flip", teacher.toString());
+    float[] image = ramp(side16);
+    java.util.Set<Float> values = new java.util.HashSet<>();
+    for (float v : image) {
+      values.add(v);
+    }
+    values.add(0f);
+    Random random = new Random(5);
+    java.util.Set<Integer> shifts = new java.util.HashSet<>();
+    int flipped = 0;
+    for (int i = 0; i < 200; i++) {
+      float[] x = image.clone();
+      teacher.apply(x, side16, random);
+      for (float v : x) {
+        assertTrue(values.contains(v), "a whole-pixel shift and a flip only move pixels: " + v);
+      }
+      // Row 8 of the ramp is 0, 1/16, ..., 15/16: where 4/16 landed gives the shift, right of the middle a flip.
+      int at = -1;
+      for (int c = 0; c < 16; c++) {
+        at = x[8 * 16 + c] == 4f / 16 ? c : at;
+      }
+      boolean mirror = at >= 8;
+      flipped += mirror ? 1 : 0;
+      shifts.add(mirror ? 11 - at : at - 4);
+    }
+    assertEquals(java.util.Set.of(-2, -1, 0, 1, 2), shifts, "shifts of up to 16/8 = 2 pixels, every one drawn");
+    assertTrue(flipped > 60 && flipped < 140, "flipped about half the time: " + flipped);
+  }
+
   @Test
   void unknownNamesAreRefusedWithTheList() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Augmentation.parse("crop,blur"));

@@ -27,16 +27,19 @@ class StudentSpeedBenchmark {
   void trainingThroughput() {
     for (int batch : new int[] {100, 256}) {
       System.out.printf("batch %d: training %.0f img/s, inference %.0f img/s%n", batch,
-          speed(ConvNet.build(10, 128, 3), batch, true), speed(ConvNet.build(10, 128, 3), batch, false));
+          speed(ConvNet.build(10, 128, 3), new Shape(batch, 1, 28, 28), true),
+          speed(ConvNet.build(10, 128, 3), new Shape(batch, 1, 28, 28), false));
     }
   }
 
-  private static double speed(SequentialBlock net, int batch, boolean train) {
+  /** Images per second of training steps (or inference) on random batches of {@code input}'s shape. */
+  static double speed(SequentialBlock net, Shape input, boolean train) {
+    long batch = input.get(0);
     try (Model model = Model.newInstance("bench", Device.cpu())) {
       model.setBlock(net);
       try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.l2Loss())
           .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.01f)).build()))) {
-        trainer.initialize(new Shape(batch, 1, 28, 28));
+        trainer.initialize(input);
         int steps = 0;
         long start = 0;
         for (int i = 0; i < 8; i++) {
@@ -44,7 +47,7 @@ class StudentSpeedBenchmark {
             start = System.nanoTime();
           }
           try (NDManager m = trainer.getManager().newSubManager()) {
-            NDArray x = m.randomUniform(-1, 1, new Shape(batch, 1, 28, 28));
+            NDArray x = m.randomUniform(-1, 1, input);
             if (train) {
               try (GradientCollector c = trainer.newGradientCollector()) {
                 NDArray loss = trainer.forward(new NDList(x)).singletonOrThrow().square().mean();

@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.util.Arrays;
 import org.ddoq.core.data.ImageShape;
-import org.ddoq.core.prior.TestIdx;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,14 +21,13 @@ class StudentTrainingTest {
 
   @BeforeAll
   static void read() throws IOException {
-    train = LabelledImages.unweighted(TestIdx.images("train-images-idx3-ubyte.gz", 400),
-        TestIdx.labels("train-labels-idx1-ubyte.gz", 400), SHAPE, 10);
-    test = LabelledImages.unweighted(TestIdx.images("t10k-images-idx3-ubyte.gz", 1000),
-        TestIdx.labels("t10k-labels-idx1-ubyte.gz", 1000), SHAPE, 10);
+    train = FashionImages.train(400);
+    test = FashionImages.test(1000);
   }
 
   private static double trainAndTest(LabelledImages set, StudentSettings settings, long seed, Model teacher) {
-    try (Model student = StudentTraining.train(set, settings, seed, teacher == null ? null : teacher.getBlock(),
+    try (Model student = StudentTraining.train(set, settings, seed,
+        teacher == null ? null : SoftLabels.online(teacher.getBlock()),
         line -> {});
          NDManager m = NDManager.newBaseManager()) {
       return StudentTraining.accuracy(student.getBlock(), m, test);
@@ -66,17 +64,7 @@ class StudentTrainingTest {
   @Test
   void teacherLabelsTrainAStudentFromTenImagesPerClass() {
     try (Model teacher = StudentTraining.train(train, NARROW, 3, null, line -> {})) {
-      int[] tenPerClass = new int[100];
-      int[] seen = new int[10];
-      int n = 0;
-      for (int i = 0; i < train.size() && n < 100; i++) {
-        if (seen[train.labels()[i]]++ < 10) {
-          tenPerClass[n++] = i;
-        }
-      }
-      LabelledImages small = LabelledImages.unweighted(Arrays.stream(tenPerClass).mapToObj(i -> train.images()[i])
-          .toArray(byte[][]::new), Arrays.stream(tenPerClass).map(i -> train.labels()[i]).toArray(), SHAPE, 10);
-      double accuracy = trainAndTest(small, NARROW.withEpochs(40), 4, teacher);
+      double accuracy = trainAndTest(FashionImages.tenPerClass(train), NARROW.withEpochs(40), 4, teacher);
       assertTrue(accuracy > 0.5, "teacher-labelled student " + accuracy);
     }
   }
