@@ -57,6 +57,13 @@ class EvaluateEndToEndTest extends CliTestBase {
       }
     }
     assertEquals(List.of("random", "uniform", "mass", "sqrt", "whole"), methods);
+    // Every distilled row is scored by its gain over the random subset of the same IPC (DD-Ranking).
+    JsonNode random = json.path("methods").get(0);
+    JsonNode mass = json.path("methods").get(2);
+    assertEquals(100 * (mass.path("mean").asDouble() - random.path("mean").asDouble()),
+        mass.path("gain_over_random").asDouble(), 1e-9);
+    assertTrue(random.path("gain_over_random").isMissingNode() && json.path("methods").get(4)
+        .path("gain_over_random").isMissingNode(), "no gain for random and whole");
     // The distilled images are the same for uniform/mass/sqrt; only the weights differ.
     JsonNode w2 = json.path("latent_w2").get(0);
     assertTrue(w2.path("weighted_w2").asDouble() <= w2.path("uniform_w2").asDouble() + 1e-9, w2.toString());

@@ -58,6 +58,10 @@ public final class EvaluationReport {
       ObjectNode m = methods.addObject();
       m.put("method", row.method()).put("set", row.set()).put("ipc", row.ipc()).put("weights", row.weights())
           .put("mean", row.mean()).put("std", row.std());
+      Double gain = gainOverRandom(report, row);
+      if (gain != null) {
+        m.put("gain_over_random", gain);
+      }
       ArrayNode seeds = m.putArray("runs");
       for (EvaluationRuns.Result r : row.runs()) {
         seeds.addObject().put("seed", r.seed()).put("accuracy", r.accuracy()).put("seconds", r.seconds())
@@ -74,6 +78,11 @@ public final class EvaluationReport {
         w2.addObject().put("set", s.name()).put("dir", s.set().dir()).put("ipc", row.ipc)
             .put("weighted_w2", row.weighted).put("uniform_w2", row.uniform)
             .put("reduction_percent", row.reduction());
+      }
+      W2Row centroids = W2Row.of(s, "centroid_");
+      if (row != null && centroids != null) {
+        ((ObjectNode) w2.get(w2.size() - 1)).put("centroid_weighted_w2", centroids.weighted)
+            .put("centroid_uniform_w2", centroids.uniform);
       }
     }
     ArrayNode recognised = root.putArray("teacher_recognition");
@@ -96,7 +105,8 @@ public final class EvaluationReport {
         .append(", ").append(c.seeds()).append(c.seeds() == 1 ? " seed" : " seeds").append("\n\n");
     md.append("Test accuracy (%) of a ConvNet-").append(c.student().depth()).append(" (width ")
         .append(c.student().width()).append(") trained on each set; mean +- std over seeds.\n\n");
-    md.append("| method | set | IPC | weights | accuracy % | runs |\n|---|---|---|---|---|---|\n");
+    // The gain over the random real subset of the same IPC and protocol is DD-Ranking's score of a set.
+    md.append("| method | set | IPC | weights | accuracy % | gain over random | runs |\n|---|---|---|---|---|---|---|\n");
     for (MethodResult row : report.rows()) {
       StringBuilder runs = new StringBuilder();
       for (EvaluationRuns.Result r : row.runs()) {
@@ -110,6 +120,7 @@ public final class EvaluationReport {
           .append(" | ").append(imported ? "-" : row.ipc() < 0 ? "all" : String.valueOf(row.ipc())).append(" | ")
           .append(imported ? "-" : row.weights())
           .append(" | ").append(pct(row.mean())).append(row.runs().size() > 1 ? " +- " + pct(row.std()) : "")
+          .append(" | ").append(gainText(report, row))
           .append(" | ").append(runs).append(" |\n");
     }
     md.append("\nLatent W2 between each class and its centroids (mean over classes): mass weights vs uniform"
@@ -120,6 +131,12 @@ public final class EvaluationReport {
       if (row != null) {
         md.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.4f | %.1f |%n", s.name(), row.ipc,
             row.weighted, row.uniform, row.reduction()));
+      }
+      // A nearest-decoded set's W2 is its chosen images'; its centroids' follow on their own row.
+      W2Row centroids = W2Row.of(s, "centroid_");
+      if (centroids != null) {
+        md.append(String.format(Locale.ROOT, "| %s (its centroids) | %d | %.4f | %.4f | %.1f |%n", s.name(),
+            centroids.ipc, centroids.weighted, centroids.uniform, centroids.reduction()));
       }
     }
     if (report.teacher() != null) {
@@ -184,16 +201,36 @@ public final class EvaluationReport {
    * mass-weighted centroids and sqrt(uniform_w2) for the same centroids with uniform weights (the paper
    * compares W2 itself, averaged over classes).
    */
+  /** Percentage points over the random real subset of the row's IPC; null for random, whole or no such row. */
+  static Double gainOverRandom(Report report, MethodResult row) {
+    if (row.method().equals("random") || row.method().equals("whole")) {
+      return null;
+    }
+    return report.rows().stream()
+        .filter(r -> r.method().equals("random") && r.ipc() == row.ipc() && !r.runs().isEmpty())
+        .findFirst().map(r -> 100 * (row.mean() - r.mean())).orElse(null);
+  }
+
+  private static String gainText(Report report, MethodResult row) {
+    Double gain = gainOverRandom(report, row);
+    return gain == null ? (row.method().equals("random") ? "0" : "-") : String.format(Locale.ROOT, "%+.2f", gain);
+  }
+
   private record W2Row(int ipc, double weighted, double uniform) {
     static W2Row of(NamedSet s) {
+      return of(s, "");
+    }
+
+    /** {@code prefix} "centroid_": the centroids' figures that a nearest-decoded set keeps beside its own. */
+    static W2Row of(NamedSet s, String prefix) {
       JsonNode classes = s.set().summary().path("classes");
       double weighted = 0;
       double uniform = 0;
       int n = 0;
       for (JsonNode c : classes) {
-        if (c.path("distortion").isNumber() && c.path("uniform_w2").isNumber()) {
-          weighted += Math.sqrt(c.path("distortion").asDouble());
-          uniform += Math.sqrt(c.path("uniform_w2").asDouble());
+        if (c.path(prefix + "distortion").isNumber() && c.path(prefix + "uniform_w2").isNumber()) {
+          weighted += Math.sqrt(c.path(prefix + "distortion").asDouble());
+          uniform += Math.sqrt(c.path(prefix + "uniform_w2").asDouble());
           n++;
         }
       }
