@@ -48,10 +48,6 @@ public final class Distiller {
     this.settings = settings;
   }
 
-  public DistillSettings settings() {
-    return settings;
-  }
-
   public DistillSummary run(SparkSession spark) {
     DistillSettings s = settings;
     Map<String, Double> seconds = new LinkedHashMap<>();
