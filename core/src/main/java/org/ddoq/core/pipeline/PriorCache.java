@@ -77,11 +77,17 @@ public final class PriorCache {
   /**
    * Latents encoded while training name {@code tmp} in their Spark lineage, and a caller may keep using
    * them (distill quantizes them rather than encoding twice): should Spark recompute a lost partition, a
-   * link from the old name finds the prior. The link goes when the JVM exits.
+   * link from the old name finds the prior. The link goes when the JVM exits. Without one (a file system
+   * without links) the run goes on: only a lost partition would then fail.
    */
-  private static void keepReachable(Path tmp, Path dir) throws IOException {
-    Files.createSymbolicLink(tmp, dir.getFileName());
-    tmp.toFile().deleteOnExit();
+  private static void keepReachable(Path tmp, Path dir) {
+    try {
+      Files.createSymbolicLink(tmp, dir.getFileName());
+      tmp.toFile().deleteOnExit();
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.warn("could not link {} to the cached prior {} ({}); a lost partition of the latents cannot be"
+          + " encoded again", tmp, dir, e.toString());
+    }
   }
 
   /** What identifies "the same input": where it is, what its files are, how it was read, how the prior is trained. */
