@@ -15,6 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.ddoq.core.pipeline.Decoding;
+import org.ddoq.core.pipeline.DistillSettings;
+import org.ddoq.core.pipeline.DistillSummary;
+import org.ddoq.core.pipeline.Distiller;
+import org.ddoq.core.pipeline.PriorTraining;
 import org.junit.jupiter.api.Test;
 
 /** distill on a real Fashion-MNIST slice, checked against the whole output contract. */
@@ -99,19 +104,19 @@ class DistillEndToEndTest extends CliTestBase {
   @Test
   void withoutPriorOneIsTrainedOnceAndReusedFromTheCache() {
     Path cache = root.resolve("cache");
-    DistillJob.Settings first = settings(root.resolve("out-cold"), cache);
-    DistillJob.Result cold = DistillJob.run(spark, first);
+    DistillSettings first = settings(root.resolve("out-cold"), cache);
+    DistillSummary cold = new Distiller(first).run(spark);
     assertTrue(cold.priorTrained());
     assertTrue(cold.prior().startsWith(cache.toString()), cold.prior());
-    DistillJob.Result warm = DistillJob.run(spark, settings(root.resolve("out-warm"), cache));
+    DistillSummary warm = new Distiller(settings(root.resolve("out-warm"), cache)).run(spark);
     assertFalse(warm.priorTrained());
     assertEquals(cold.prior(), warm.prior());
   }
 
-  private static DistillJob.Settings settings(Path out, Path cache) {
-    return new DistillJob.Settings(slice.toString(), out.toString(), 2, "auto", null, 0, "mass", false, false, null,
+  private static DistillSettings settings(Path out, Path cache) {
+    return new DistillSettings(slice.toString(), out.toString(), 2, "auto", null, 0, "mass", false, false, null,
         256, 1, 20, 4, cache.toString(), new PriorTraining(org.ddoq.core.prior.VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(600), null),
-        DistillJob.Decoding.defaults());
+        Decoding.defaults());
   }
 
   /**

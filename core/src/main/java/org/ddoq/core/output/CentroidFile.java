@@ -4,12 +4,14 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
 import org.ddoq.core.data.InputException;
 import org.ddoq.core.stage.ClassQuantizerModel.Centroid;
 
@@ -30,6 +32,15 @@ public final class CentroidFile {
   private static List<Centroid> inManifestOrder(List<Centroid> centroids) {
     return centroids.stream().sorted(Comparator.comparingInt(Centroid::label).thenComparingInt(Centroid::cluster))
         .toList();
+  }
+
+  /** Writes OUT/centroids.npy on the driver, through OUT's file system. */
+  public static void write(SparkSession spark, String out, List<Centroid> centroids) {
+    try {
+      write(new Path(out).getFileSystem(spark.sparkContext().hadoopConfiguration()), out, centroids);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write the centroids to " + out + ": " + e.getMessage(), e);
+    }
   }
 
   public static void write(FileSystem fs, String out, List<Centroid> centroids) throws IOException {

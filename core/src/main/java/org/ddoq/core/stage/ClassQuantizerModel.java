@@ -104,8 +104,13 @@ public final class ClassQuantizerModel extends Model<ClassQuantizerModel> implem
 
   /** The centroids as a DataFrame ({@link #CENTROID_SCHEMA}), ready for {@link CentroidDecoder}. */
   public Dataset<Row> centroids() {
+    return centroidTable(centroidList);
+  }
+
+  /** Any centroids as a DataFrame ({@link #CENTROID_SCHEMA}): kept ones are decoded again without a model. */
+  public static Dataset<Row> centroidTable(List<Centroid> centroids) {
     List<Row> rows = new ArrayList<>();
-    for (Centroid c : centroidList) {
+    for (Centroid c : centroids) {
       rows.add(RowFactory.create(c.label(), c.className(), c.cluster(), Vectors.dense(c.position()), c.count(), c.weight()));
     }
     return SparkSession.active().createDataFrame(rows, CENTROID_SCHEMA);

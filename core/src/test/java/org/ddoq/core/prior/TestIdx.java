@@ -1,11 +1,13 @@
 package org.ddoq.core.prior;
 
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 /** Test-only reader of the real Fashion-MNIST IDX gz files (the product's reader lives in data/). */
 public final class TestIdx {
@@ -43,5 +45,39 @@ public final class TestIdx {
       }
       return labels;
     }
+  }
+
+  /**
+   * Writes the first {@code train} training and {@code test} test images (and labels) as a small IDX
+   * directory {@code dir/fashion-mnist-slice} that the product's readers take like the whole data set.
+   */
+  public static Path writeSlice(Path dir, int train, int test) throws IOException {
+    Path out = Files.createDirectories(dir.resolve("fashion-mnist-slice"));
+    for (String split : new String[] {"train", "t10k"}) {
+      int n = split.equals("train") ? train : test;
+      byte[][] images = images(split + "-images-idx3-ubyte.gz", n);
+      int[] labels = labels(split + "-labels-idx1-ubyte.gz", n);
+      try (DataOutputStream o = gzip(out.resolve(split + "-images-idx3-ubyte.gz"))) {
+        o.writeInt(0x00000803);
+        o.writeInt(images.length);
+        o.writeInt(28);
+        o.writeInt(28);
+        for (byte[] image : images) {
+          o.write(image);
+        }
+      }
+      try (DataOutputStream o = gzip(out.resolve(split + "-labels-idx1-ubyte.gz"))) {
+        o.writeInt(0x00000801);
+        o.writeInt(labels.length);
+        for (int label : labels) {
+          o.writeByte(label);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static DataOutputStream gzip(Path file) throws IOException {
+    return new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(file)));
   }
 }

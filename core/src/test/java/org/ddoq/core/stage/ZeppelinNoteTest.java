@@ -28,7 +28,8 @@ import scala.tools.nsc.reporters.ConsoleReporter;
  * Spark, as Zeppelin's Spark interpreter would run them. Only what Zeppelin itself provides is stood in
  * for: {@code spark} (a SparkSession), {@code sc}, and {@code z} (the ZeppelinContext methods the note
  * may call, with Zeppelin's signatures). A class, method or parameter the note names and ddoq lacks fails
- * the build.
+ * the build. The text boxes answer their defaults unless a test sets {@code zeppelin.textbox.NAME}
+ * (ZeppelinNoteRunTest runs the note on a small slice).
  */
 class ZeppelinNoteTest {
   static final String NOTE = "submit-scripts/zeppelin/ddoq-explore.zpln";
@@ -38,7 +39,7 @@ class ZeppelinNoteTest {
       "package zeppelin_note",
       "class ZeppelinContextStandIn {",
       "  def textbox(name: String): Object = \"\"",
-      "  def textbox(name: String, defaultValue: String): Object = defaultValue",
+      "  def textbox(name: String, defaultValue: String): Object = sys.props.getOrElse(\"zeppelin.textbox.\" + name, defaultValue)",
       "  def select(name: String, options: java.util.List[org.apache.zeppelin.display.ui.OptionInput.ParamOption]): Object = null",
       "  def show(o: Object): Unit = ()",
       "  def show(o: Object, maxResult: Int): Unit = ()",
@@ -102,7 +103,7 @@ class ZeppelinNoteTest {
   }
 
   /** Compiles the paragraphs as one class body, as the interpreter's session sees them; returns the errors. */
-  private static String compile(List<String> paragraphs, String name) throws IOException {
+  static String compile(List<String> paragraphs, String name) throws IOException {
     Path dir = Files.createDirectories(work.resolve(name));
     StringBuilder note = new StringBuilder("package zeppelin_note\n\n")
         .append("class Note(val spark: org.apache.spark.sql.SparkSession, val z: ZeppelinContextStandIn) {\n")

@@ -1,6 +1,5 @@
-package org.ddoq.jobs;
+package org.ddoq.core.pipeline;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,16 +8,16 @@ import java.util.Map;
 import org.ddoq.core.data.ImageDataset;
 import org.ddoq.core.prior.PriorSpec;
 import org.ddoq.core.quantize.ClassQuantization;
-import org.ddoq.core.stage.ClassQuantizerModel;
-import org.ddoq.core.stage.NearestImages;
 
 /** The content of OUT/summary.json: what was asked, what was read, what each class gave, how long it took. */
-final class Summary {
-  private Summary() {}
+final class SummaryJson {
+  private SummaryJson() {}
 
-  static Map<String, Object> of(DistillJob.Settings s, String decoder, ImageDataset data, long images, Path priorDir,
-                                boolean trained, PriorSpec prior, ClassQuantizerModel model,
-                                NearestImages.Selection selectionOrNull, Map<String, Double> seconds, String started) {
+  /**
+   * @param seconds the stage times so far (the file is written before the write stage ends)
+   */
+  static Map<String, Object> of(DistillSettings s, DistillSummary r, ImageDataset data, PriorSpec prior,
+                                Map<String, Double> seconds, String started) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("tool", "ddoq " + Version.get());
     Map<String, Object> params = new LinkedHashMap<>();
@@ -30,25 +29,19 @@ final class Summary {
     params.put("restarts", s.restarts());
     params.put("max_iter", s.maxIter());
     params.put("keep_latents", s.keepLatents());
-    params.put("decoder", decoder);
-    if (decoder.equals("dit")) {
-      params.put("strength", s.decoding().strength());
-      params.put("steps", s.decoding().steps());
-      params.put("guidance", s.decoding().guidance());
-      params.put("eta", s.decoding().eta());
-    }
+    s.decoding().putParameters(params, r.decoder());
     out.put("parameters", params);
 
     Map<String, Object> priorInfo = new LinkedHashMap<>();
-    priorInfo.put("path", priorDir.toString());
-    priorInfo.put("trained_in_this_run", trained);
+    priorInfo.put("path", r.prior());
+    priorInfo.put("trained_in_this_run", r.priorTrained());
     priorInfo.put("type", prior.type());
     priorInfo.put("image_shape", prior.imageShape().toString());
     priorInfo.put("latent_shape", prior.latentShape().toString());
     out.put("prior", priorInfo);
 
     Map<String, Object> dataset = new LinkedHashMap<>();
-    dataset.put("images", images);
+    dataset.put("images", r.images());
     dataset.put("classes", data.classNames().size());
     dataset.put("image_shape", data.shape().toString());
     dataset.put("skipped_count", data.skipped().size());
@@ -61,11 +54,11 @@ final class Summary {
 
     // The W2 figures describe the images delivered: the chosen training images for the nearest decoder
     // (with the centroids' own figures beside them), else the centroids.
-    List<ClassQuantization> delivered = selectionOrNull == null ? model.summaries() : selectionOrNull.classes();
+    boolean nearest = r.decoder().equals("nearest");
     Map<Integer, ClassQuantization> centroidsOf = new LinkedHashMap<>();
-    model.summaries().forEach(c -> centroidsOf.put(c.label(), c));
+    r.classes().forEach(c -> centroidsOf.put(c.label(), c));
     List<Map<String, Object>> classes = new ArrayList<>();
-    for (ClassQuantization c : delivered) {
+    for (ClassQuantization c : r.delivered()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("label", c.label());
       m.put("class_name", c.className());
@@ -73,7 +66,7 @@ final class Summary {
       m.put("centroids", c.centroids());
       m.put("distortion", c.distortion());
       m.put("uniform_w2", c.uniformW2());
-      if (selectionOrNull != null) {
+      if (nearest) {
         m.put("centroid_distortion", centroidsOf.get(c.label()).distortion());
         m.put("centroid_uniform_w2", centroidsOf.get(c.label()).uniformW2());
       }
@@ -85,15 +78,28 @@ final class Summary {
     }
     out.put("classes", classes);
     Map<String, Object> totals = new LinkedHashMap<>();
-    totals.put("distilled_images", selectionOrNull == null ? model.centroidList().size() : selectionOrNull.images().size());
-    putMeanW2(totals, "", delivered);
-    if (selectionOrNull != null) {
-      putMeanW2(totals, "centroid_", model.summaries());
+    totals.put("distilled_images", r.distilledImages());
+    putMeanW2(totals, "", r.delivered());
+    if (nearest) {
+      putMeanW2(totals, "centroid_", r.classes());
     }
     out.put("totals", totals);
-    out.put("seconds", seconds);
+    out.put("seconds", new LinkedHashMap<>(seconds));
     out.put("started", started);
     out.put("finished", Instant.now().toString());
+    if (nearest) {
+      // Which training file each distilled image is, so a user can trace (and licence-check) every image.
+      List<Map<String, Object>> chosen = new ArrayList<>();
+      for (DistillSummary.ChosenImage c : r.chosenImages()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("label", c.label());
+        m.put("cluster", c.cluster());
+        m.put("id", c.id());
+        m.put("source", c.source());
+        chosen.add(m);
+      }
+      out.put("chosen_images", chosen);
+    }
     return out;
   }
 

@@ -1,10 +1,10 @@
-package org.ddoq.jobs;
+package org.ddoq.core.pipeline;
 
 /** The tool's version, from the jar manifest when packaged. */
-final class Version {
+public final class Version {
   private Version() {}
 
-  static String get() {
+  public static String get() {
     String v = Version.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
   }

@@ -1,0 +1,98 @@
+package org.ddoq.core.pipeline;
+
+import java.io.Serializable;
+import org.ddoq.core.stage.ClassQuantizer;
+import org.ddoq.core.stage.LatentEncoder;
+
+/**
+ * Everything one distill needs. {@link #builder(String, String)} starts from the defaults, which are the
+ * stages' own ({@link ClassQuantizer}, {@link LatentEncoder}, {@link Decoding#defaults()}): each default
+ * has one home, and the CLI's help prints these.
+ *
+ * @param input       labelled images: a directory of IDX files or an ImageFolder tree (any Hadoop path)
+ * @param out         where the distilled set goes; must not exist unless {@code overwrite}
+ * @param ipc         images per class, the k of k-means
+ * @param format      auto, idx or folder
+ * @param prior       prior directory; null: one is trained on the input once and cached under {@code cacheDir}
+ * @param seed        run seed: per-class k-means seeds and the decoder's noise derive from it
+ * @param weights     mass, sqrt or uniform (= D4M)
+ * @param keepLatents also write OUT/latents (Parquet)
+ * @param imageSize   CxHxW to resize folder images to; null: the prior's shape, else the first image's
+ * @param batchSize   images per model call on the executors
+ * @param restarts    k-means fits per class, the lowest distortion kept
+ * @param maxIter     k-means iterations per fit
+ * @param parallelism classes quantized concurrently
+ * @param cacheDir    root of the prior cache
+ * @param training    how a prior is trained when none is given (its DiT only for the dit decoder)
+ * @param decoding    how centroids become images
+ */
+public record DistillSettings(String input, String out, int ipc, String format, String prior, long seed,
+                              String weights, boolean keepLatents, boolean overwrite, String imageSize,
+                              int batchSize, int restarts, int maxIter, int parallelism, String cacheDir,
+                              PriorTraining training, Decoding decoding) implements Serializable {
+
+  /** The defaults, for reading (the CLI's help); {@code input} and {@code out} are null here. */
+  public static DistillSettings defaults() {
+    return new Builder(null, null).build();
+  }
+
+  /** A builder holding the defaults, for the two settings that have none. */
+  public static Builder builder(String input, String out) {
+    return new Builder(input, out);
+  }
+
+  /** Set what differs from the defaults, then {@link #build()}. */
+  public static final class Builder {
+    private final String input;
+    private final String out;
+    private int ipc;
+    private String format = "auto";
+    private String prior;
+    private long seed;
+    private String weights;
+    private boolean keepLatents;
+    private boolean overwrite;
+    private String imageSize;
+    private int batchSize;
+    private int restarts;
+    private int maxIter;
+    private int parallelism;
+    private String cacheDir = PriorCache.defaultRoot().toString();
+    private PriorTraining training = PriorTraining.defaults();
+    private Decoding decoding = Decoding.defaults();
+
+    private Builder(String input, String out) {
+      this.input = input;
+      this.out = out;
+      ClassQuantizer q = new ClassQuantizer();
+      ipc = q.getK();
+      seed = q.getSeed();
+      weights = q.getWeighting();
+      restarts = q.getRestarts();
+      maxIter = q.getMaxIter();
+      parallelism = q.getParallelism();
+      batchSize = new LatentEncoder().getBatchSize();
+    }
+
+    public Builder ipc(int value) { ipc = value; return this; }
+    public Builder format(String value) { format = value; return this; }
+    public Builder prior(String value) { prior = value; return this; }
+    public Builder seed(long value) { seed = value; return this; }
+    public Builder weights(String value) { weights = value; return this; }
+    public Builder keepLatents(boolean value) { keepLatents = value; return this; }
+    public Builder overwrite(boolean value) { overwrite = value; return this; }
+    public Builder imageSize(String value) { imageSize = value; return this; }
+    public Builder batchSize(int value) { batchSize = value; return this; }
+    public Builder restarts(int value) { restarts = value; return this; }
+    public Builder maxIter(int value) { maxIter = value; return this; }
+    public Builder parallelism(int value) { parallelism = value; return this; }
+    public Builder cacheDir(String value) { cacheDir = value; return this; }
+    public Builder training(PriorTraining value) { training = value; return this; }
+    public Builder decoding(Decoding value) { decoding = value; return this; }
+
+    public DistillSettings build() {
+      return new DistillSettings(input, out, ipc, format, prior, seed, weights, keepLatents, overwrite, imageSize,
+          batchSize, restarts, maxIter, parallelism, cacheDir, training, decoding);
+    }
+  }
+}
