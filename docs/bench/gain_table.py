@@ -3,16 +3,42 @@
 and its gain over the random real subset of the same IPC (from whichever of the runs trained it).
 
 usage: /usr/bin/python3 docs/bench/gain_table.py EVAL_DIR_OR_RESULTS_JSON ...   (markdown on stdout)
+An evaluation still running (no results.json yet) is read from its finished students (EVAL/students/);
+its rows then say how many seeds they hold.
 """
+import glob
 import json
+import os
+import statistics
 import sys
+
+
+def from_students(d):
+    """results.json's shape, rebuilt from the per-student records of an unfinished evaluation."""
+    runs = {}
+    for f in sorted(glob.glob(f"{d}/students/*.json")):
+        with open(f) as fh:
+            r = json.load(fh)
+        runs.setdefault(r["method"], []).append(r)
+    methods = []
+    for key, rs in runs.items():
+        method, _, where = key.partition("@")
+        acc = [r["accuracy"] for r in rs]
+        methods.append({"method": method, "set": where, "ipc": rs[0]["images"] // 10 if method != "random"
+                        else int(where.removeprefix("ipc")), "mean": statistics.mean(acc),
+                        "std": statistics.pstdev(acc), "seeds": len(acc)})
+    return {"settings": {"labels": "(unfinished)"}, "methods": methods}
 
 
 def main(dirs):
     rows, random, whole, protocol = [], {}, None, set()
     for d in dirs:
-        with open(d if d.endswith(".json") else f"{d}/results.json") as f:
-            results = json.load(f)
+        path = d if d.endswith(".json") else f"{d}/results.json"
+        if os.path.exists(path):
+            with open(path) as f:
+                results = json.load(f)
+        else:
+            results = from_students(d)
         protocol.add(results["settings"]["labels"])
         for m in results["methods"]:
             if m["method"] == "whole":
@@ -29,7 +55,8 @@ def main(dirs):
         print(f"| {ipc} | random real | uniform | {mean:.2f} +- {std:.2f} | 0 |")
         for m in sorted((r for r in rows if r["ipc"] == ipc), key=lambda r: -r["mean"]):
             acc = 100 * m["mean"]
-            print(f"| {ipc} | {m['set']} | {m['method']} | {acc:.2f} +- {100 * m['std']:.2f} | {acc - mean:+.2f} |")
+            seeds = f" ({m['seeds']} seeds)" if "seeds" in m else ""
+            print(f"| {ipc} | {m['set']} | {m['method']} | {acc:.2f} +- {100 * m['std']:.2f}{seeds} | {acc - mean:+.2f} |")
     if whole is not None:
         print(f"| - | whole training set (teacher) | - | {whole:.2f} | |")
 
