@@ -2,11 +2,8 @@ package org.ddoq.core.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +14,7 @@ import org.apache.hadoop.fs.Path;
 import org.ddoq.core.data.ImageFiles;
 import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.data.InputException;
+import org.ddoq.core.output.Manifest;
 import org.ddoq.core.quantize.CentroidWeights;
 
 /**
@@ -33,7 +31,6 @@ import org.ddoq.core.quantize.CentroidWeights;
  */
 public record DistilledSet(String dir, byte[][] images, int[] labels, long[] counts, JsonNode summary) {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String HEADER = "path,label,class_name,cluster,count,weight";
 
   /**
    * Reads OUT; refuses an incomplete run (no _SUCCESS), a manifest that is not distill's, a missing or
@@ -55,61 +52,28 @@ public record DistilledSet(String dir, byte[][] images, int[] labels, long[] cou
       try (InputStream in = fs.open(new Path(root, "summary.json"))) {
         summary = JSON.readTree(in);
       }
-      List<String[]> rows = manifestRows(fs, new Path(root, "manifest.csv"));
+      List<Manifest.Row> rows = Manifest.read(fs, dir).rows();
       byte[][] images = new byte[rows.size()][];
       int[] labels = new int[rows.size()];
       long[] counts = new long[rows.size()];
       for (int i = 0; i < rows.size(); i++) {
-        String[] row = rows.get(i);
-        String where = dir + "/manifest.csv row " + (i + 2);
-        try {
-          labels[i] = Integer.parseInt(row[1]);
-          counts[i] = Long.parseLong(row[row.length - 2]);
-        } catch (NumberFormatException e) {
-          throw new InputException(where + ": label and count must be integers, got '" + row[1] + "' and '"
-              + row[row.length - 2] + "'; the manifest was edited or damaged, run distill again");
-        }
+        Manifest.Row row = rows.get(i);
+        labels[i] = row.label();
+        counts[i] = row.count();
         if (labels[i] < 0 || labels[i] >= numClasses) {
-          throw new InputException(where + ": label " + labels[i] + " is outside 0.." + (numClasses - 1)
+          throw new InputException(dir + "/" + Manifest.NAME + " row " + (i + 2) + ": label " + labels[i]
+              + " is outside 0.." + (numClasses - 1)
               + " of the evaluation data; evaluate with the data the set was distilled from");
         }
-        images[i] = ImageFiles.read(conf, new Path(root, row[0]).toString(), shape);
+        images[i] = ImageFiles.read(conf, new Path(root, row.path()).toString(), shape);
       }
       if (images.length == 0) {
-        throw new InputException(dir + "/manifest.csv lists no images; nothing to evaluate");
+        throw new InputException(dir + "/" + Manifest.NAME + " lists no images; nothing to evaluate");
       }
       return new DistilledSet(dir, images, labels, counts, summary);
     } catch (IOException e) {
       throw new InputException("could not read the distilled set " + dir + ": " + e.getMessage(), e);
     }
-  }
-
-  /** Rows after the header; the class name may hold commas (quoted), path/label come first, count/weight last. */
-  private static List<String[]> manifestRows(FileSystem fs, Path manifest) throws IOException {
-    if (!fs.exists(manifest)) {
-      throw new InputException(manifest + " is missing; the directory is not a `ddoq distill` output");
-    }
-    List<String[]> rows = new ArrayList<>();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(manifest), StandardCharsets.UTF_8))) {
-      String header = in.readLine();
-      if (header == null || !header.trim().equals(HEADER)) {
-        throw new InputException(manifest + " does not start with '" + HEADER + "'; it is not a `ddoq distill`"
-            + " manifest");
-      }
-      String line;
-      while ((line = in.readLine()) != null) {
-        if (line.isBlank()) {
-          continue;
-        }
-        String[] parts = line.split(",", -1);
-        if (parts.length < 6) {
-          throw new InputException(manifest + " row " + (rows.size() + 2) + " has " + parts.length
-              + " fields, expected 6: '" + line + "'");
-        }
-        rows.add(parts);
-      }
-    }
-    return rows;
   }
 
   /** The rows' weights under {@code scheme}, computed per class from the counts (each class sums to 1). */

@@ -93,18 +93,11 @@ public final class DistilledSetWriter {
         .select("label", "class_name", "cluster", "weight", "png").collectAsList()) {
       tiles.add(new ContactSheet.Tile(r.getInt(0), r.getString(1), r.getInt(2), r.getDouble(3), (byte[]) r.get(4)));
     }
-    StringBuilder csv = new StringBuilder("path,label,class_name,cluster,count,weight\n");
-    for (Row r : rows) {
-      csv.append(Csv.field(imagePath(r.getInt(0), r.getString(1), r.getInt(2)))).append(',')
-          .append(r.getInt(0)).append(',')
-          .append(Csv.field(r.getString(1))).append(',')
-          .append(r.getInt(2)).append(',')
-          .append(r.getLong(3)).append(',')
-          .append(r.getDouble(4)).append('\n');
-    }
+    Manifest manifest = new Manifest(rows.stream()
+        .map(r -> Manifest.Row.of(r.getInt(0), r.getString(1), r.getInt(2), r.getLong(3), r.getDouble(4))).toList());
     try {
       FileSystem fs = new Path(out).getFileSystem(conf.get());
-      writeText(fs, new Path(out, "manifest.csv"), csv.toString());
+      manifest.write(fs, out);
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       writeText(fs, new Path(out, "summary.json"), json.writeValueAsString(summary) + "\n");
       try (OutputStream stream = fs.create(new Path(out, "contact_sheet.png"), true)) {

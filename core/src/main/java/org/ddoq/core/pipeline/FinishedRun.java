@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,12 +14,13 @@ import org.apache.spark.sql.SparkSession;
 import org.ddoq.core.data.InputException;
 import org.ddoq.core.output.CentroidFile;
 import org.ddoq.core.output.DistilledSetWriter;
+import org.ddoq.core.output.Manifest;
 import org.ddoq.core.stage.ClassQuantizerModel.Centroid;
 
 /**
  * A finished distill output read back for {@code decode}: its summary.json and the centroids it kept
- * (latents from centroids.npy; label, cluster, count and weight from manifest.csv, in the same row order,
- * the weights exactly as distill wrote them; class names from summary.json).
+ * (latents from centroids.npy; label, cluster, count and weight from manifest.csv through {@link Manifest},
+ * in the same row order, the weights exactly as distill wrote them; class names from summary.json).
  */
 record FinishedRun(String dir, FileSystem fs, Map<String, Object> summary) {
 
@@ -74,29 +74,20 @@ record FinishedRun(String dir, FileSystem fs, Map<String, Object> summary) {
     }
     try {
       float[][] latents = CentroidFile.read(fs, source);
-      List<String> lines;
-      try (InputStream in = fs.open(new Path(new Path(source), "manifest.csv"))) {
-        lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-            .filter(l -> !l.isBlank()).skip(1).toList();
-      }
-      if (lines.size() != latents.length) {
-        throw new InputException(source + "/manifest.csv lists " + lines.size() + " images but "
+      List<Manifest.Row> rows = Manifest.read(fs, source).rows();
+      if (rows.size() != latents.length) {
+        throw new InputException(source + "/" + Manifest.NAME + " lists " + rows.size() + " images but "
             + CentroidFile.NAME + " holds " + latents.length + " centroids; run distill again");
       }
       List<Centroid> out = new ArrayList<>();
       for (int i = 0; i < latents.length; i++) {
-        // path,label,class_name,cluster,count,weight: the class name may hold quoted commas, so the
-        // numbers are read from both ends.
-        String[] f = lines.get(i).split(",", -1);
-        int label = Integer.parseInt(f[1]);
-        out.add(new Centroid(label, names.get(label), Integer.parseInt(f[f.length - 3]),
-            CentroidFile.widen(latents[i]), Long.parseLong(f[f.length - 2]), Double.parseDouble(f[f.length - 1])));
+        Manifest.Row r = rows.get(i);
+        out.add(new Centroid(r.label(), names.get(r.label()), r.cluster(), CentroidFile.widen(latents[i]),
+            r.count(), r.weight()));
       }
       return out;
     } catch (IOException e) {
       throw new UncheckedIOException("could not read the centroids of " + source + ": " + e.getMessage(), e);
-    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-      throw new InputException(source + "/manifest.csv is damaged (" + e.getMessage() + "); run distill again");
     }
   }
 }
