@@ -1,18 +1,16 @@
 package org.ddoq.core.output;
 
-import java.io.DataInputStream;
+import java.io.BufferedInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
-import org.ddoq.core.data.InputException;
 import org.ddoq.core.stage.ClassQuantizerModel.Centroid;
 
 /**
@@ -55,28 +53,14 @@ public final class CentroidFile {
     }
   }
 
-  /** The rows of OUT's centroids.npy, as written by {@link #write}. */
+  /**
+   * The rows of OUT's centroids.npy, as written by {@link #write}; refuses (naming the file) anything but a
+   * 2-D little-endian float32 C-order .npy of the right length ({@link Npy#read}).
+   */
   public static float[][] read(FileSystem fs, String out) throws IOException {
     Path file = new Path(out, NAME);
-    try (InputStream raw = fs.open(file); DataInputStream in = new DataInputStream(raw)) {
-      byte[] magic = in.readNBytes(8);
-      int headerLength = in.readUnsignedByte() | in.readUnsignedByte() << 8;
-      String header = new String(in.readNBytes(headerLength), StandardCharsets.US_ASCII);
-      if (magic.length != 8 || magic[1] != 'N' || !header.contains("'<f4'") || !header.contains("shape")) {
-        throw new InputException(file + " is not a float32 .npy written by distill; run distill again");
-      }
-      String[] shape = header.substring(header.indexOf('(') + 1, header.indexOf(')')).split(",");
-      int rows = Integer.parseInt(shape[0].trim());
-      int cols = Integer.parseInt(shape[1].trim());
-      float[][] out2 = new float[rows][cols];
-      for (float[] row : out2) {
-        for (int j = 0; j < cols; j++) {
-          row[j] = Float.intBitsToFloat(Integer.reverseBytes(in.readInt()));
-        }
-      }
-      return out2;
-    } catch (java.io.EOFException | NumberFormatException | StringIndexOutOfBoundsException e) {
-      throw new InputException(file + " is truncated or damaged (" + e + "); run distill again");
+    try (InputStream in = new BufferedInputStream(fs.open(file))) {
+      return Npy.read(in, file.toString());
     }
   }
 
