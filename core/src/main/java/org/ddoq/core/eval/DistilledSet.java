@@ -1,9 +1,7 @@
 package org.ddoq.core.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +13,7 @@ import org.ddoq.core.data.ImageFiles;
 import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.data.InputException;
 import org.ddoq.core.output.Manifest;
+import org.ddoq.core.output.SummaryFile;
 import org.ddoq.core.quantize.CentroidWeights;
 
 /**
@@ -30,7 +29,6 @@ import org.ddoq.core.quantize.CentroidWeights;
  * @param summary the parsed summary.json
  */
 public record DistilledSet(String dir, byte[][] images, int[] labels, long[] counts, JsonNode summary) {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * Reads OUT; refuses an incomplete run (no _SUCCESS), a manifest that is not distill's, a missing or
@@ -48,10 +46,7 @@ public record DistilledSet(String dir, byte[][] images, int[] labels, long[] cou
         throw new InputException(dir + " has no _SUCCESS: the distill run that wrote it did not finish;"
             + " run it again");
       }
-      JsonNode summary;
-      try (InputStream in = fs.open(new Path(root, "summary.json"))) {
-        summary = JSON.readTree(in);
-      }
+      JsonNode summary = SummaryFile.readTree(fs, dir);
       List<Manifest.Row> rows = Manifest.read(fs, dir).rows();
       byte[][] images = new byte[rows.size()][];
       int[] labels = new int[rows.size()];

@@ -1,8 +1,6 @@
 package org.ddoq.core.output;
 
 import org.ddoq.core.data.StorageErrors;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -19,7 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.ddoq.core.data.InputException;
 
 /**
- * Writes a distilled set in the output contract (docs/output.md):
+ * Writes a distilled set in the output contract (docs/usage.md, "Output"):
  * <pre>
  * OUT/images/&lt;class-folder&gt;/&lt;label&gt;_&lt;cluster&gt;.png   torchvision ImageFolder layout
  * OUT/manifest.csv    path,label,class_name,cluster,count,weight
@@ -27,7 +25,9 @@ import org.ddoq.core.data.InputException;
  * OUT/contact_sheet.png  one row per class, weights under the images
  * OUT/_SUCCESS        written last: a directory without it is incomplete
  * </pre>
- * Images are written by the executors (any Hadoop file system); the manifest and summary by the driver.
+ * Images are written by the executors (any Hadoop file system); the manifest and summary by the driver,
+ * through {@link Manifest} and {@link SummaryFile}, which read them back too ({@link CentroidFile} keeps
+ * centroids.npy).
  */
 public final class DistilledSetWriter {
   public static final String SUCCESS = "_SUCCESS";
@@ -98,8 +98,7 @@ public final class DistilledSetWriter {
     try {
       FileSystem fs = new Path(out).getFileSystem(conf.get());
       manifest.write(fs, out);
-      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      writeText(fs, new Path(out, "summary.json"), json.writeValueAsString(summary) + "\n");
+      writeText(fs, new Path(out, SummaryFile.NAME), SummaryFile.text(summary));
       try (OutputStream stream = fs.create(new Path(out, "contact_sheet.png"), true)) {
         stream.write(ContactSheet.render(tiles));
       }

@@ -1,8 +1,6 @@
 package org.ddoq.core.pipeline;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +13,7 @@ import org.ddoq.core.data.InputException;
 import org.ddoq.core.output.CentroidFile;
 import org.ddoq.core.output.DistilledSetWriter;
 import org.ddoq.core.output.Manifest;
+import org.ddoq.core.output.SummaryFile;
 import org.ddoq.core.stage.ClassQuantizerModel.Centroid;
 
 /**
@@ -23,6 +22,11 @@ import org.ddoq.core.stage.ClassQuantizerModel.Centroid;
  * in the same row order, the weights exactly as distill wrote them; class names from summary.json).
  */
 record FinishedRun(String dir, FileSystem fs, Map<String, Object> summary) {
+
+  /** The typed view of the summary (prior, seed, class names). */
+  SummaryFile view() {
+    return SummaryFile.view(summary);
+  }
 
   /** Reads OUT's summary, refusing an unfinished run or one distilled before centroids were kept. */
   static FinishedRun open(SparkSession spark, String dir) {
@@ -38,15 +42,14 @@ record FinishedRun(String dir, FileSystem fs, Map<String, Object> summary) {
 
   /** The centroids OUT kept, in manifest order. */
   List<Centroid> centroids() {
-    return keptCentroids(fs, dir, summary);
+    return keptCentroids(fs, dir, view());
   }
 
-  @SuppressWarnings("unchecked")
+  /** A copy of one object of the summary, to change and write again. */
   Map<String, Object> section(String name) {
-    return (Map<String, Object>) summary.get(name);
+    return SummaryFile.section(summary, name);
   }
 
-  @SuppressWarnings("unchecked")
   private static Map<String, Object> readSummary(FileSystem fs, String source) {
     Path dir = new Path(source);
     try {
@@ -58,19 +61,16 @@ record FinishedRun(String dir, FileSystem fs, Map<String, Object> summary) {
         throw new InputException(source + " holds no " + CentroidFile.NAME + " (distilled by an older"
             + " ddoq); run distill again to get centroids that can be re-decoded");
       }
-      try (InputStream in = fs.open(new Path(dir, "summary.json"))) {
-        return new ObjectMapper().readValue(in, Map.class);
-      }
+      return SummaryFile.readMap(fs, source);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read " + source + "/summary.json: " + e.getMessage(), e);
+      throw new UncheckedIOException("could not read " + source + "/" + SummaryFile.NAME + ": " + e.getMessage(), e);
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static List<Centroid> keptCentroids(FileSystem fs, String source, Map<String, Object> summary) {
+  private static List<Centroid> keptCentroids(FileSystem fs, String source, SummaryFile summary) {
     Map<Integer, String> names = new HashMap<>();
-    for (Map<String, Object> c : (List<Map<String, Object>>) summary.get("classes")) {
-      names.put(((Number) c.get("label")).intValue(), (String) c.get("class_name"));
+    for (SummaryFile.ClassEntry c : summary.classes()) {
+      names.put(c.label(), c.className());
     }
     try {
       float[][] latents = CentroidFile.read(fs, source);

@@ -12,6 +12,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.ddoq.core.data.InputException;
 import org.ddoq.core.output.CentroidFile;
 import org.ddoq.core.output.DistilledSetWriter;
+import org.ddoq.core.output.SummaryFile;
 import org.ddoq.core.prior.PriorSpec;
 import org.ddoq.core.stage.CentroidDecoder;
 import org.ddoq.core.stage.ClassQuantizerModel;
@@ -51,18 +52,17 @@ public final class Redecoder {
     Settings s = settings;
     long t0 = System.nanoTime();
     FinishedRun source = FinishedRun.open(spark, s.distilled());
-    Map<String, Object> params = source.section("parameters");
-    Map<String, Object> prior = source.section("prior");
-    Path priorDir = Path.of(s.prior() != null ? s.prior() : (String) prior.get("path"));
+    SummaryFile view = source.view();
+    Path priorDir = Path.of(s.prior() != null ? s.prior() : view.prior().path());
     PriorSpec spec = PriorSpec.read(priorDir);
-    if (!spec.latentShape().toString().equals(prior.get("latent_shape"))) {
+    if (!spec.latentShape().toString().equals(view.prior().latentShape())) {
       throw new InputException("prior " + priorDir + " has latents " + spec.latentShape() + " but " + s.distilled()
-          + "'s centroids are " + prior.get("latent_shape") + "; decode with a prior of the same VAE");
+          + "'s centroids are " + view.prior().latentShape() + "; decode with a prior of the same VAE");
     }
     if (s.decoding().decoder().equals("dit") && !spec.hasDenoiser()) {
       throw new InputException("--decoder dit needs a prior with a diffusion model, but " + priorDir + " has none");
     }
-    long seed = s.seed() != null ? s.seed() : ((Number) params.get("seed")).longValue();
+    long seed = s.seed() != null ? s.seed() : view.parameters().seed();
     DistilledSetWriter.prepareTarget(spark, s.out(), s.overwrite());
 
     List<ClassQuantizerModel.Centroid> kept = source.centroids();
@@ -74,13 +74,13 @@ public final class Redecoder {
     long images = decoded.count();
     LOG.info("Decoded {} centroids of {} with the {} decoder", images, s.distilled(), used);
 
-    Map<String, Object> newParams = new LinkedHashMap<>(params);
+    Map<String, Object> newParams = source.section("parameters");
     for (String k : List.of("strength", "steps", "guidance", "eta")) {
       newParams.remove(k);
     }
     newParams.put("seed", seed);
     s.decoding().putParameters(newParams, used);
-    Map<String, Object> newPrior = new LinkedHashMap<>(prior);
+    Map<String, Object> newPrior = source.section("prior");
     newPrior.put("path", priorDir.toString());
     newPrior.put("trained_in_this_run", false);
     Map<String, Object> newSummary = new LinkedHashMap<>(source.summary());
