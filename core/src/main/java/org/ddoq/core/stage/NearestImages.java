@@ -13,7 +13,6 @@ import java.util.Map;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -78,7 +77,7 @@ public final class NearestImages {
     int partitions = Math.max(1, Math.min(centroids.size(), jsc.defaultParallelism() * 4));
     List<ClassChoice> choices = latents.select(col(ImageRows.LABEL), col(ImageRows.ID), col(model.getFeaturesCol()))
         .javaRDD()
-        .mapToPair(r -> new Tuple2<>(r.getInt(0), new Tuple2<>(r.getLong(1), toFloats(r.getAs(2)))))
+        .mapToPair(r -> new Tuple2<>(r.getInt(0), new Tuple2<>(r.getLong(1), UniformW2.toFloats(r.getAs(2)))))
         .filter(p -> shared.value().containsKey(p._1()))
         .groupByKey(new HashPartitioner(partitions))
         .map(group -> choose(group._1(), group._2(), shared.value().get(group._1())))
@@ -144,15 +143,6 @@ public final class NearestImages {
     }
     return new ClassChoice(label, ids, latents, r.counts(), r.distortion(), r.uniformW2(),
         (System.nanoTime() - start) / 1e9);
-  }
-
-  private static float[] toFloats(Vector v) {
-    double[] values = v.toArray();
-    float[] out = new float[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = (float) values[i];
-    }
-    return out;
   }
 
 }

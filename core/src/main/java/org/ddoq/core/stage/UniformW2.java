@@ -45,7 +45,8 @@ final class UniformW2 {
     }
   }
 
-  private static float[] toFloats(Vector v) {
+  /** A latent vector as the floats the per-class computations take. */
+  static float[] toFloats(Vector v) {
     double[] d = v.toArray();
     float[] f = new float[d.length];
     for (int i = 0; i < d.length; i++) {
