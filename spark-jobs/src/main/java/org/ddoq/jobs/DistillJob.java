@@ -34,6 +34,8 @@ public final class DistillJob {
         .option("guidance", "G", String.valueOf(dd.guidance()), "dit: classifier-free guidance scale (1 = none)")
         // "0", not "0.0": how the help has always shown it.
         .option("eta", "E", dd.eta() == 0 ? "0" : String.valueOf(dd.eta()), "dit: DDIM stochasticity (0 = deterministic)")
+        .option("candidates", "M", String.valueOf(d.candidates()), "nearest: each centroid takes, among its M nearest free training images, the one --teacher is surest of (1: the nearest)")
+        .option("teacher", "FILE.pt", null, "nearest with --candidates M > 1: a TorchScript classifier of [0,1] N x C x H x W images (as evaluate's)")
         .option("cache-dir", "DIR", d.cacheDir(), "where trained priors are cached")
         .option("master", "URL", null, "Spark master (default: spark-submit's, else local[*])");
   }
@@ -49,7 +51,8 @@ public final class DistillJob {
         o.get("image-size"), o.integer("batch-size", 1), o.integer("restarts", 1), o.integer("max-iter", 1),
         o.integer("parallelism", 1), o.required("cache-dir"), PriorTrainingOptions.parse(o),
         new Decoding(o.oneOf("decoder", "auto", "dit", "vae", "nearest"), o.number("strength", 0, 1),
-            o.integer("steps", 1), o.number("guidance", 0, Double.MAX_VALUE), o.number("eta", 0, 1)));
+            o.integer("steps", 1), o.number("guidance", 0, Double.MAX_VALUE), o.number("eta", 0, 1)),
+        o.integer("candidates", 1), o.get("teacher"));
     try (Sessions session = Sessions.create("ddoq distill", o.get("master"))) {
       DistillSummary r = new Distiller(s).run(session.spark());
       System.out.println("Distilled " + r.images() + " images into "

@@ -116,7 +116,7 @@ class DistillEndToEndTest extends CliTestBase {
   private static DistillSettings settings(Path out, Path cache) {
     return new DistillSettings(slice.toString(), out.toString(), 2, "auto", null, 0, "mass", false, false, null,
         256, 1, 20, 4, cache.toString(), new PriorTraining(org.ddoq.core.prior.VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(600), null),
-        Decoding.defaults());
+        Decoding.defaults(), 1, null);
   }
 
   /**
@@ -210,5 +210,72 @@ class DistillEndToEndTest extends CliTestBase {
       assertTrue(c.get("centroid_distortion").asDouble() > 0, c.toString());
     }
     assertTrue(summary.at("/totals/centroid_mean_w2_weighted").isNumber());
+  }
+
+  /**
+   * --candidates M --teacher FILE: each centroid takes, among its M nearest training images in its own
+   * cell, the one the teacher is surest of. The teacher's mean confidence in the delivered images rises
+   * against the plain nearest set, the cells still cover each class, and the summary records the choice.
+   */
+  @Test
+  void aTeacherChoosesAmongEachCentroidsNearestImages() throws Exception {
+    Path teacherFile = TinyTeacher.write(root.resolve("tiny-selection.pt"), "--epochs", "3");
+    Path plain = root.resolve("out-nearest-plain");
+    Path taught = root.resolve("out-nearest-teacher");
+    Run a = ddoq("distill", "--input", slice.toString(), "--prior", prior.toString(), "--ipc", "3",
+        "--decoder", "nearest", "--out", plain.toString());
+    assertEquals(0, a.status(), a.err());
+    Run b = ddoq("distill", "--input", slice.toString(), "--prior", prior.toString(), "--ipc", "3",
+        "--decoder", "nearest", "--candidates", "20", "--teacher", teacherFile.toString(), "--out", taught.toString());
+    assertEquals(0, b.status(), b.err());
+    JsonNode summary = new ObjectMapper().readTree(taught.resolve("summary.json").toFile());
+    assertEquals(20, summary.at("/parameters/candidates").asInt());
+    assertEquals(teacherFile.toString(), summary.at("/parameters/teacher").asText());
+
+    byte[][] train = FashionSlice.images(slice, "train");
+    int[] labels = FashionSlice.labels(slice, "train");
+    org.ddoq.core.eval.ImportedTeacher teacher = org.ddoq.core.eval.ImportedTeacher.readUntested(teacherFile,
+        java.util.stream.IntStream.range(0, 10).mapToObj(String::valueOf).toList(),
+        org.ddoq.core.data.ImageShape.parse("1x28x28"));
+    double plainConfidence = meanConfidence(plain, teacher, train, labels);
+    double taughtConfidence = meanConfidence(taught, teacher, train, labels);
+    assertTrue(taughtConfidence > plainConfidence + 0.02, "the teacher's mean confidence in its own choice "
+        + taughtConfidence + " against " + plainConfidence + " for the nearest images");
+    long counted = 0;
+    for (JsonNode c : summary.get("classes")) {
+      counted += c.get("count").asLong();
+      assertTrue(c.get("distortion").asDouble() >= c.get("centroid_distortion").asDouble(), c.toString());
+    }
+    assertEquals(labels.length, counted);
+
+    Run noTeacher = ddoq("distill", "--input", slice.toString(), "--prior", prior.toString(), "--ipc", "3",
+        "--decoder", "nearest", "--candidates", "20", "--out", root.resolve("out-x1").toString());
+    assertEquals(2, noTeacher.status());
+    assertTrue(noTeacher.err().contains("--candidates 20 needs --teacher FILE.pt"), noTeacher.err());
+    Run vae = ddoq("distill", "--input", slice.toString(), "--prior", prior.toString(), "--ipc", "3",
+        "--decoder", "vae", "--candidates", "20", "--teacher", teacherFile.toString(),
+        "--out", root.resolve("out-x2").toString());
+    assertEquals(2, vae.status());
+    assertTrue(vae.err().contains("go with --decoder nearest"), vae.err());
+    assertFalse(Files.exists(root.resolve("out-x1")) || Files.exists(root.resolve("out-x2")), "nothing written");
+  }
+
+  private static double meanConfidence(Path out, org.ddoq.core.eval.ImportedTeacher teacher, byte[][] train,
+                                       int[] labels) throws IOException {
+    JsonNode chosen = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("chosen_images");
+    byte[][] images = new byte[chosen.size()][];
+    int[] own = new int[chosen.size()];
+    for (int i = 0; i < chosen.size(); i++) {
+      int id = chosen.get(i).get("id").asInt();
+      images[i] = train[id];
+      own[i] = labels[id];
+    }
+    float[] c = org.ddoq.core.eval.TeacherConfidence.ofOwnClass(teacher, images, own,
+        org.ddoq.core.data.ImageShape.parse("1x28x28"));
+    double sum = 0;
+    for (float x : c) {
+      sum += x;
+    }
+    return sum / c.length;
   }
 }

@@ -187,8 +187,8 @@ class EvaluateEndToEndTest extends CliTestBase {
   @Test
   void anImportedTeacherGivesTheSoftLabelsTheWholeRowAndTheFingerprint() throws Exception {
     Path folder = Files.createDirectories(root.resolve("teachers"));
-    Path good = tinyTeacher(folder.resolve("tiny.pt"), "--epochs", "3");
-    Path other = tinyTeacher(folder.resolve("other.pt"), "--epochs", "1");
+    Path good = TinyTeacher.write(folder.resolve("tiny.pt"), "--epochs", "3");
+    Path other = TinyTeacher.write(folder.resolve("other.pt"), "--epochs", "1");
     Files.writeString(folder.resolve("teachers.json"), "{\"classes\": [\"T-shirt/top\", \"Trouser\", \"Pullover\","
         + " \"Dress\", \"Coat\", \"Sandal\", \"Shirt\", \"Sneaker\", \"Bag\", \"Ankle boot\"]}");
     Path out = root.resolve("eval-imported");
@@ -226,7 +226,7 @@ class EvaluateEndToEndTest extends CliTestBase {
   @Test
   void anImportedTeacherForOtherDataIsRefusedWithOneLine() throws Exception {
     Path folder = Files.createDirectories(root.resolve("teachers-bad"));
-    Path colour = tinyTeacher(folder.resolve("colour.pt"), "--epochs", "0", "--channels", "3");
+    Path colour = TinyTeacher.write(folder.resolve("colour.pt"), "--epochs", "0", "--channels", "3");
     Run r = ddoq(evaluate(root.resolve("eval-imported-bad"), "teacher", "--teacher", colour.toString()));
     assertEquals(2, r.status(), r.err());
     assertTrue(r.err().startsWith("ddoq evaluate: error: the teacher " + colour + " cannot take this data's images"),
@@ -236,18 +236,6 @@ class EvaluateEndToEndTest extends CliTestBase {
     r = ddoq(evaluate(root.resolve("eval-imported-bad"), "teacher", "--teacher", missing.toString()));
     assertEquals(2, r.status(), r.err());
     assertTrue(r.err().contains("--teacher " + missing + " cannot be read"), r.err());
-  }
-
-  /** core/src/test/python/tiny_teacher.py with Debian's python3-torch. */
-  private static Path tinyTeacher(Path out, String... options) throws IOException, InterruptedException {
-    Path script = Path.of(System.getProperty("basedir", ".")).resolve("../core/src/test/python/tiny_teacher.py");
-    List<String> cmd = new ArrayList<>(List.of("/usr/bin/python3", script.toString(), "--out", out.toString()));
-    cmd.addAll(List.of(options));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS));
-    assertEquals(0, p.exitValue(), "tiny_teacher.py failed (needs apt-get install python3-torch python3-numpy):\n" + output);
-    return out;
   }
 
   private static long countRecords(Path students) throws IOException {

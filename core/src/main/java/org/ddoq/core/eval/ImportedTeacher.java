@@ -50,6 +50,31 @@ public record ImportedTeacher(byte[] module, String path, String sha256, int num
   public static ImportedTeacher read(Path file, List<String> dataClasses, LabelledImages test,
                                      Consumer<String> progress) {
     long start = System.nanoTime();
+    ImportedTeacher unchecked = readUntested(file, dataClasses, test.shape());
+    double accuracy;
+    try (Model model = unchecked.newModel(); NDManager m = NDManager.newBaseManager()) {
+      Block net = unchecked.load(model, null);
+      progress.accept("testing the imported teacher " + file + " on " + test.size() + " test images");
+      accuracy = StudentTraining.accuracy(net, m, test);
+    }
+    if (accuracy < 1.5 / dataClasses.size()) {
+      throw new InputException(String.format(Locale.ROOT, "the teacher %s classifies %.1f %% of the test images"
+          + " correctly, no better than chance (%.1f %%): it does not fit this data (other classes or class order,"
+          + " or pixels not in [0, 1]?); bring a teacher trained on it", file, 100 * accuracy,
+          100.0 / dataClasses.size()));
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    progress.accept(String.format(Locale.ROOT, "imported teacher %s: test accuracy %.4f", file, accuracy));
+    return new ImportedTeacher(unchecked.module(), file.toString(), unchecked.sha256(), dataClasses.size(),
+        unchecked.classNames(), accuracy, seconds);
+  }
+
+  /**
+   * Reads and checks the teacher (a TorchScript module, its classes, one batch of {@code shape} images
+   * giving one logit per class) without a test split: its test accuracy is NaN. For distill, which sees
+   * only the training images.
+   */
+  public static ImportedTeacher readUntested(Path file, List<String> dataClasses, ImageShape shape) {
     byte[] module;
     try {
       module = Files.readAllBytes(file);
@@ -64,22 +89,10 @@ public record ImportedTeacher(byte[] module, String path, String sha256, int num
     }
     ImportedTeacher unchecked = new ImportedTeacher(module, file.toString(), sha256(module), dataClasses.size(),
         named, Double.NaN, 0);
-    double accuracy;
     try (Model model = unchecked.newModel(); NDManager m = NDManager.newBaseManager()) {
-      Block net = unchecked.load(model, null);
-      checkOutput(net, m, test.shape(), dataClasses.size(), file);
-      progress.accept("testing the imported teacher " + file + " on " + test.size() + " test images");
-      accuracy = StudentTraining.accuracy(net, m, test);
+      checkOutput(unchecked.load(model, null), m, shape, dataClasses.size(), file);
     }
-    if (accuracy < 1.5 / dataClasses.size()) {
-      throw new InputException(String.format(Locale.ROOT, "the teacher %s classifies %.1f %% of the test images"
-          + " correctly, no better than chance (%.1f %%): it does not fit this data (other classes or class order,"
-          + " or pixels not in [0, 1]?); bring a teacher trained on it", file, 100 * accuracy,
-          100.0 / dataClasses.size()));
-    }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    progress.accept(String.format(Locale.ROOT, "imported teacher %s: test accuracy %.4f", file, accuracy));
-    return new ImportedTeacher(module, file.toString(), unchecked.sha256(), dataClasses.size(), named, accuracy, seconds);
+    return unchecked;
   }
 
   /** One dummy batch of the data's shape: an engine error or a wrong logits width is the user's to fix. */

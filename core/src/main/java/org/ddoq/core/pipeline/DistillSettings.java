@@ -25,11 +25,16 @@ import org.ddoq.core.stage.LatentEncoder;
  * @param cacheDir    root of the prior cache
  * @param training    how a prior is trained when none is given (its DiT only for the dit decoder)
  * @param decoding    how centroids become images
+ * @param candidates  nearest decoder: each centroid chooses among its this many nearest free training
+ *                    images the one {@code teacher} is surest of (1: the nearest)
+ * @param teacher     nearest decoder with candidates &gt; 1: a TorchScript classifier file (as evaluate's
+ *                    {@code --teacher}); null otherwise
  */
 public record DistillSettings(String input, String out, int ipc, String format, String prior, long seed,
                               String weights, boolean keepLatents, boolean overwrite, String imageSize,
                               int batchSize, int restarts, int maxIter, int parallelism, String cacheDir,
-                              PriorTraining training, Decoding decoding) implements Serializable {
+                              PriorTraining training, Decoding decoding, int candidates, String teacher)
+    implements Serializable {
 
   /** The defaults, for reading (the CLI's help); {@code input} and {@code out} are null here. */
   public static DistillSettings defaults() {
@@ -60,6 +65,8 @@ public record DistillSettings(String input, String out, int ipc, String format, 
     private String cacheDir = PriorCache.defaultRoot().toString();
     private PriorTraining training = PriorTraining.defaults();
     private Decoding decoding = Decoding.defaults();
+    private int candidates = 1;
+    private String teacher;
 
     private Builder(String input, String out) {
       this.input = input;
@@ -89,10 +96,12 @@ public record DistillSettings(String input, String out, int ipc, String format, 
     public Builder cacheDir(String value) { cacheDir = value; return this; }
     public Builder training(PriorTraining value) { training = value; return this; }
     public Builder decoding(Decoding value) { decoding = value; return this; }
+    public Builder candidates(int value) { candidates = value; return this; }
+    public Builder teacher(String value) { teacher = value; return this; }
 
     public DistillSettings build() {
       return new DistillSettings(input, out, ipc, format, prior, seed, weights, keepLatents, overwrite, imageSize,
-          batchSize, restarts, maxIter, parallelism, cacheDir, training, decoding);
+          batchSize, restarts, maxIter, parallelism, cacheDir, training, decoding, candidates, teacher);
     }
   }
 }

@@ -17,6 +17,8 @@ import org.ddoq.core.data.ImageRows;
 import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.data.ImageSources;
 import org.ddoq.core.data.InputException;
+import org.ddoq.core.eval.ImportedTeacher;
+import org.ddoq.core.eval.TeacherConfidence;
 import org.ddoq.core.output.CentroidFile;
 import org.ddoq.core.output.DistilledSetWriter;
 import org.ddoq.core.prior.PriorSpec;
@@ -58,9 +60,13 @@ public final class Distiller {
     if (given != null) {
       checkDecoder(given, Path.of(s.prior()));
     }
+    checkChoice();
     DistilledSetWriter.prepareTarget(spark, s.out(), s.overwrite());
 
     ImageDataset data = ImageSources.read(spark, s.input(), s.format(), "train", shape);
+    // Read and checked against the data before any model runs: a wrong teacher fails in seconds.
+    ImportedTeacher teacher = s.teacher() == null ? null
+        : ImportedTeacher.readUntested(Path.of(s.teacher()), data.classNames(), data.shape());
     long images = data.rows().count();
     seconds.put("read", lap(t0));
     LOG.info("Read {} images of {} classes ({}, {}) from {}; {} inputs skipped", images, data.classNames().size(),
@@ -93,7 +99,7 @@ public final class Distiller {
     }
 
     long t4 = System.nanoTime();
-    Decoded decoded = s.decoding().nearest() ? nearest(spark, data, encoded, model)
+    Decoded decoded = s.decoding().nearest() ? nearest(spark, data, encoded, model, teacher)
         : decode(spark, prior.dir(), model);
     decoded.images().persist(StorageLevel.MEMORY_AND_DISK()).count();
     seconds.put("decode", lap(t4));
@@ -145,11 +151,17 @@ public final class Distiller {
     return new Decoded(used, decoder.transform(model.centroids()), model.summaries(), model.centroidList().size());
   }
 
-  private Decoded nearest(SparkSession spark, ImageDataset data, Dataset<Row> latents, ClassQuantizerModel model) {
-    NearestImages.Selection selection = NearestImages.select(latents, model, settings.weights());
+  private Decoded nearest(SparkSession spark, ImageDataset data, Dataset<Row> latents, ClassQuantizerModel model,
+                          ImportedTeacher teacher) {
+    NearestImages.Choice choice = teacher == null ? NearestImages.Choice.nearest()
+        : new NearestImages.Choice(settings.candidates(),
+            (images, labels, shape) -> TeacherConfidence.ofOwnClass(teacher, images, labels, shape), data.shape());
+    NearestImages.Selection selection = NearestImages.select(latents, data.rows(), model, settings.weights(), choice);
     // The chosen images' latents, matching the manifest's counts.
     CentroidFile.write(spark, settings.out(), selection.asCentroids());
-    LOG.info("Replaced {} centroids by their nearest training images", selection.images().size());
+    LOG.info("Replaced {} centroids by {}", selection.images().size(), teacher == null ? "their nearest training images"
+        : "the training image the teacher " + settings.teacher() + " is surest of among each one's "
+            + settings.candidates() + " nearest");
     return new Decoded("nearest", NearestImages.pngs(data.rows(), selection, data.shape()), selection.classes(),
         selection.images().size());
   }
@@ -164,6 +176,26 @@ public final class Distiller {
       }
     }
     return chosen;
+  }
+
+  /** A teacher chooses among the candidates of the nearest decoder, and only there. */
+  private void checkChoice() {
+    DistillSettings s = settings;
+    if (s.candidates() < 1) {
+      throw new InputException("--candidates must be at least 1, got " + s.candidates());
+    }
+    if ((s.candidates() > 1 || s.teacher() != null) && !s.decoding().nearest()) {
+      throw new InputException("--candidates and --teacher choose among training images: they go with"
+          + " --decoder nearest, not --decoder " + s.decoding().decoder());
+    }
+    if (s.candidates() > 1 && s.teacher() == null) {
+      throw new InputException("--candidates " + s.candidates() + " needs --teacher FILE.pt, the classifier whose"
+          + " confidence chooses among each centroid's candidates");
+    }
+    if (s.teacher() != null && s.candidates() == 1) {
+      throw new InputException("--teacher " + s.teacher() + " chooses among each centroid's --candidates M nearest"
+          + " images; give M > 1 (e.g. --candidates 10)");
+    }
   }
 
   /** The dit decoder needs a diffusion model: say so before any work is done. */

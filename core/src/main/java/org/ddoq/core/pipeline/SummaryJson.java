@@ -30,6 +30,10 @@ final class SummaryJson {
     params.put("max_iter", s.maxIter());
     params.put("keep_latents", s.keepLatents());
     s.decoding().putParameters(params, r.decoder());
+    if (s.teacher() != null) {
+      params.put("candidates", s.candidates());
+      params.put("teacher", s.teacher());
+    }
     out.put("parameters", params);
 
     Map<String, Object> priorInfo = new LinkedHashMap<>();

@@ -64,4 +64,49 @@ class NearestSelectionTest {
     assertEquals(0, r.distortion(), 0);
     assertThrows(IllegalArgumentException.class, () -> NearestSelection.select(points, new double[4][1]));
   }
+
+  @Test
+  void withCandidatesACentroidTakesTheSurestOfItsNearestFreePoints() {
+    // Centroid 0 at the origin: its 3 nearest are points 0, 1, 2; the teacher is surest of point 2.
+    // Point 3 is further out and surer still, but outside the 3 candidates.
+    float[][] points = {{0.1f}, {0.2f}, {0.3f}, {0.9f}, {10}, {10.2f}};
+    double[][] centroids = {{0}, {10}};
+    float[] confidence = {0.2f, 0.5f, 0.7f, 0.99f, 0.1f, 0.6f};
+    NearestSelection.Result r = NearestSelection.select(points, centroids, confidence, 3);
+    assertArrayEquals(new int[] {2, 5}, r.chosen());
+    assertArrayEquals(new long[] {4, 2}, r.counts(), "masses are still the chosen points' own cells");
+    assertArrayEquals(NearestSelection.select(points, centroids).chosen(),
+        NearestSelection.select(points, centroids, null, 1).chosen(), "one candidate is the nearest point");
+  }
+
+  @Test
+  void thePoolHoldsEveryPointACentroidCanChooseAndNoOther() {
+    Random random = new Random(3);
+    float[][] points = new float[200][4];
+    for (float[] p : points) {
+      for (int i = 0; i < p.length; i++) {
+        p[i] = (float) random.nextGaussian();
+      }
+    }
+    double[][] centroids = new double[5][4];
+    for (double[] c : centroids) {
+      for (int i = 0; i < c.length; i++) {
+        c[i] = random.nextGaussian() * 0.3;
+      }
+    }
+    int[] pool = NearestSelection.pool(points, centroids, 10);
+    assertTrue(pool.length >= 14 && pool.length <= 5 * 14, "each centroid's k - 1 + M = 14 nearest: " + pool.length);
+    // Confidence only inside the pool (NaN outside, as the pipeline gives it): the choice never reads NaN.
+    float[] confidence = new float[points.length];
+    Arrays.fill(confidence, Float.NaN);
+    for (int p : pool) {
+      confidence[p] = random.nextFloat();
+    }
+    NearestSelection.Result r = NearestSelection.select(points, centroids, confidence, 10);
+    for (int c : r.chosen()) {
+      assertTrue(Arrays.binarySearch(pool, c) >= 0, "chosen point " + c + " is in the pool");
+    }
+    assertEquals(5, Arrays.stream(r.chosen()).distinct().count());
+    assertThrows(IllegalArgumentException.class, () -> NearestSelection.select(points, centroids, null, 10));
+  }
 }
