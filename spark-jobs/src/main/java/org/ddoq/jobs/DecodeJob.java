@@ -13,7 +13,7 @@ public final class DecodeJob {
   public static void main(String[] args) {
     Decoding d = Decoding.defaults();
     Options o = new Options("decode")
-        .option("distilled", "OUT", null, "a finished distill output (it holds centroids/)")
+        .option("distilled", "OUT", null, "a finished distill output (it holds centroids.npy)")
         .option("out", "OUT2", null, "where to write the newly decoded set (must not exist)")
         .option("prior", "PRIOR", null, "prior to decode with (default: the one OUT was distilled with)")
         .option("decoder", "auto|dit|vae", d.decoder(), "as distill's --decoder")

@@ -19,6 +19,7 @@ import org.ddoq.core.eval.EvaluationReport;
 import org.ddoq.core.eval.LabelledImages;
 import org.ddoq.core.eval.StudentSettings;
 import org.ddoq.core.eval.TeacherRecipe;
+import org.ddoq.core.pipeline.PriorCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

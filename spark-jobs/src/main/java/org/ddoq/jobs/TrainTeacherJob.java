@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import org.ddoq.core.eval.BuiltInTeacher;
 import org.ddoq.core.eval.TeacherRecipe;
+import org.ddoq.core.pipeline.PriorCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

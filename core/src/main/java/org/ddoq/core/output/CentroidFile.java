@@ -11,7 +11,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
-import org.ddoq.core.stage.ClassQuantizerModel.Centroid;
+import org.ddoq.core.quantize.Centroid;
 
 /**
  * {@code OUT/centroids.npy}: the centroids' latents (float32, one row per centroid) in manifest.csv's row

@@ -14,7 +14,7 @@ import org.ddoq.core.output.CentroidFile;
 import org.ddoq.core.output.DistilledSetWriter;
 import org.ddoq.core.output.Manifest;
 import org.ddoq.core.output.SummaryFile;
-import org.ddoq.core.stage.ClassQuantizerModel.Centroid;
+import org.ddoq.core.quantize.Centroid;
 
 /**
  * A finished distill output read back for {@code decode}: its summary.json and the centroids it kept

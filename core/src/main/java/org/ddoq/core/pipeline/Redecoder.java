@@ -14,6 +14,7 @@ import org.ddoq.core.output.CentroidFile;
 import org.ddoq.core.output.DistilledSetWriter;
 import org.ddoq.core.output.SummaryFile;
 import org.ddoq.core.prior.PriorSpec;
+import org.ddoq.core.quantize.Centroid;
 import org.ddoq.core.stage.CentroidDecoder;
 import org.ddoq.core.stage.ClassQuantizerModel;
 import org.slf4j.Logger;
@@ -65,7 +66,7 @@ public final class Redecoder {
     long seed = s.seed() != null ? s.seed() : view.parameters().seed();
     DistilledSetWriter.prepareTarget(spark, s.out(), s.overwrite());
 
-    List<ClassQuantizerModel.Centroid> kept = source.centroids();
+    List<Centroid> kept = source.centroids();
     CentroidDecoder decoder = s.decoding().stage(priorDir.toString(), s.batchSize(), seed);
     String used = decoder.resolvedDecoder();
     CentroidFile.write(spark, s.out(), kept);

@@ -31,6 +31,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.ddoq.core.data.InputException;
+import org.ddoq.core.quantize.Centroid;
 import org.ddoq.core.quantize.CentroidWeights;
 import org.ddoq.core.quantize.ClassQuantization;
 import org.slf4j.Logger;
@@ -246,7 +247,7 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
     Map<Integer, Double> w2 = UniformW2.compute(data, getLabelCol(), getFeaturesCol(), forW2);
     LOG.info("Exact uniform-weight W2 for {} classes in {} s", forW2.size(), String.format("%.1f", (System.nanoTime() - start) / 1e9));
 
-    List<ClassQuantizerModel.Centroid> centroids = new ArrayList<>();
+    List<Centroid> centroids = new ArrayList<>();
     List<ClassQuantization> summaries = new ArrayList<>();
     for (int i = 0; i < classes.size(); i++) {
       Row c = classes.get(i);
@@ -257,7 +258,7 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
       long[] counts = r.counts().stream().mapToLong(Long::longValue).toArray();
       double[] weights = CentroidWeights.weights(counts, scheme);
       for (int j = 0; j < counts.length; j++) {
-        centroids.add(new ClassQuantizerModel.Centroid(label, name, j, r.centroids().get(j), counts[j], weights[j]));
+        centroids.add(new Centroid(label, name, j, r.centroids().get(j), counts[j], weights[j]));
       }
       summaries.add(new ClassQuantization(label, name, n, getK(), counts.length, r.cost() / n,
           w2.getOrDefault(label, 0.0), seconds.get(i), r.note()));

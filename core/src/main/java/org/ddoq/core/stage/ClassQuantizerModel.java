@@ -3,7 +3,6 @@ package org.ddoq.core.stage;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.udf;
 
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,6 +27,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.ddoq.core.quantize.Centroid;
 import org.ddoq.core.quantize.ClassQuantization;
 import scala.Option;
 
@@ -47,10 +47,6 @@ public final class ClassQuantizerModel extends Model<ClassQuantizerModel> implem
       .add("centroid", SQLDataTypes.VectorType(), false)
       .add("count", DataTypes.LongType, false)
       .add("weight", DataTypes.DoubleType, false);
-
-  /** One centroid: its class, index within the class, position, cell count and training weight. */
-  public record Centroid(int label, String className, int cluster, double[] position, long count, double weight)
-      implements Serializable {}
 
   private final String uid;
   private final List<Centroid> centroidList;

@@ -28,6 +28,7 @@ import org.ddoq.core.data.ImageRows;
 import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.output.CentroidFile;
 import org.ddoq.core.output.Png;
+import org.ddoq.core.quantize.Centroid;
 import org.ddoq.core.quantize.CentroidWeights;
 import org.ddoq.core.quantize.ClassQuantization;
 import org.ddoq.core.quantize.NearestSelection;
@@ -54,8 +55,8 @@ public final class NearestImages {
    */
   public record Selection(List<Chosen> images, List<ClassQuantization> classes) implements Serializable {
     /** The chosen images' latents in the centroids table's layout, for CentroidFile and decoders. */
-    public List<ClassQuantizerModel.Centroid> asCentroids() {
-      return images.stream().map(c -> new ClassQuantizerModel.Centroid(c.label(), c.className(), c.cluster(),
+    public List<Centroid> asCentroids() {
+      return images.stream().map(c -> new Centroid(c.label(), c.className(), c.cluster(),
           c.latent(), c.count(), c.weight())).toList();
     }
   }
@@ -96,10 +97,10 @@ public final class NearestImages {
   public static Selection select(Dataset<Row> latents, Dataset<Row> imageRows, ClassQuantizerModel model,
                                  String weighting, Choice choice) {
     Map<Integer, double[][]> centroids = new HashMap<>();
-    Map<Integer, List<ClassQuantizerModel.Centroid>> byLabel = new HashMap<>();
+    Map<Integer, List<Centroid>> byLabel = new HashMap<>();
     model.centroidList().forEach(c -> byLabel.computeIfAbsent(c.label(), l -> new ArrayList<>()).add(c));
     byLabel.forEach((label, list) -> centroids.put(label,
-        list.stream().map(ClassQuantizerModel.Centroid::position).toArray(double[][]::new)));
+        list.stream().map(Centroid::position).toArray(double[][]::new)));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(SparkSession.active().sparkContext());
     Broadcast<Map<Integer, double[][]>> shared = jsc.broadcast(centroids);
     int partitions = Math.max(1, Math.min(centroids.size(), jsc.defaultParallelism() * 4));
@@ -136,7 +137,7 @@ public final class NearestImages {
         continue; // no centroids (an empty class): nothing to choose
       }
       double[] weights = CentroidWeights.weights(made.counts(), scheme);
-      List<ClassQuantizerModel.Centroid> own = byLabel.get(q.label());
+      List<Centroid> own = byLabel.get(q.label());
       for (int j = 0; j < made.ids().length; j++) {
         images.add(new Chosen(q.label(), q.className(), own.get(j).cluster(), made.ids()[j],
             CentroidFile.widen(made.latents()[j]), made.counts()[j], weights[j]));

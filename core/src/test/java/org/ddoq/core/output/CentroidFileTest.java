@@ -16,7 +16,7 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.ddoq.core.data.InputException;
-import org.ddoq.core.stage.ClassQuantizerModel.Centroid;
+import org.ddoq.core.quantize.Centroid;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

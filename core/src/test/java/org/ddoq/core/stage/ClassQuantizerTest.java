@@ -15,6 +15,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.ddoq.core.quantize.Centroid;
 import org.ddoq.core.quantize.ClassQuantization;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,7 +77,7 @@ class ClassQuantizerTest extends SparkTestBase {
     assertEquals(10.425, zero.uniformW2(), 1e-9);
     assertTrue(zero.note().isEmpty());
 
-    List<ClassQuantizerModel.Centroid> c0 = model.centroidList().stream().filter(c -> c.label() == 0)
+    List<Centroid> c0 = model.centroidList().stream().filter(c -> c.label() == 0)
         .sorted((a, b) -> Double.compare(a.position()[0], b.position()[0])).toList();
     assertArrayEquals(new double[] {0, 0.5}, c0.get(0).position(), 1e-12);
     assertArrayEquals(new double[] {10, 1}, c0.get(1).position(), 1e-12);
@@ -95,7 +96,7 @@ class ClassQuantizerTest extends SparkTestBase {
     // Squared distances to (6, 0.8): 36.64 + 36.04 + 16.64 + 16.04 + 17.44 = 122.8, over 5 points.
     assertEquals(24.56, zero.distortion(), 1e-9);
     assertEquals(24.56, zero.uniformW2(), 1e-9);
-    ClassQuantizerModel.Centroid c = model.centroidList().stream().filter(x -> x.label() == 0).findFirst().get();
+    Centroid c = model.centroidList().stream().filter(x -> x.label() == 0).findFirst().get();
     assertArrayEquals(new double[] {6, 0.8}, c.position(), 1e-12);
     assertEquals(5, c.count());
     assertEquals(1.0, c.weight(), 1e-12);
@@ -118,7 +119,7 @@ class ClassQuantizerTest extends SparkTestBase {
   @Test
   void sqrtAndUniformWeightingsSumToOnePerClass() {
     ClassQuantizerModel sqrt = new ClassQuantizer().setK(2).setWeighting("sqrt").fit(handWorked());
-    List<ClassQuantizerModel.Centroid> c0 = sqrt.centroidList().stream().filter(c -> c.label() == 0)
+    List<Centroid> c0 = sqrt.centroidList().stream().filter(c -> c.label() == 0)
         .sorted((a, b) -> Long.compare(a.count(), b.count())).toList();
     double norm = Math.sqrt(2) + Math.sqrt(3);
     assertEquals(Math.sqrt(2) / norm, c0.get(0).weight(), 1e-12);
