@@ -3,7 +3,7 @@ package org.ddoq.core.diffusion;
 import org.ddoq.core.prior.DiffusionSpec;
 
 /**
- * DiT's Gaussian diffusion schedule, in float64 as DiT computes it.
+ * DiT's Gaussian diffusion schedule ({@link DiffusionSpec#alphaBars()}), in float64 as DiT computes it.
  *
  * <pre>
  *   beta_i     = betaStart + i * (betaEnd - betaStart) / (T - 1),  i = 0..T-1   (numpy.linspace; beta_{T-1} = betaEnd)
@@ -17,16 +17,7 @@ public final class GaussianDiffusion {
 
   public GaussianDiffusion(DiffusionSpec spec) {
     this.spec = spec;
-    int n = spec.timesteps();
-    double step = n == 1 ? 0 : (spec.betaEnd() - spec.betaStart()) / (n - 1);
-    alphaBar = new double[n];
-    double prod = 1;
-    for (int i = 0; i < n; i++) {
-      // The last beta is betaEnd exactly, as numpy.linspace sets it.
-      double beta = i == n - 1 && n > 1 ? spec.betaEnd() : spec.betaStart() + i * step;
-      prod *= 1 - beta;
-      alphaBar[i] = prod;
-    }
+    alphaBar = spec.alphaBars();
   }
 
   public DiffusionSpec spec() {

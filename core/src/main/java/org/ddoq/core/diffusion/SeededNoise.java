@@ -1,5 +1,7 @@
 package org.ddoq.core.diffusion;
 
+import org.ddoq.core.quantize.Seeds;
+
 /**
  * Per-image reproducible standard normals, simple enough to re-implement bit for bit in Python.
  *
@@ -45,9 +47,6 @@ final class SeededNoise implements NoiseSource {
   }
 
   long nextLong(int image) {
-    long z = state[image] += 0x9E3779B97F4A7C15L;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
+    return Seeds.finalise(state[image] += 0x9E3779B97F4A7C15L);
   }
 }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Random;
 import java.util.function.IntFunction;
 import org.ddoq.core.data.ImageShape;
+import org.ddoq.core.quantize.Seeds;
 
 /** Bytes to network input: pixels to [0,1], augmented, then centred to [-1,1] (student and teacher alike). */
 final class Batches {
@@ -52,12 +53,9 @@ final class Batches {
     return manager.create(values, new Shape(to - from, shape.channels(), shape.height(), shape.width()));
   }
 
-  /** A seed for (seed, value), well spread (SplitMix64's finaliser): java.util.Random's seeds 1, 2, ... start alike. */
+  /** A seed for (seed, value): {@link Seeds#mix}, the evaluation's stream. */
   static long mix(long seed, long value) {
-    long z = seed * 0x9E3779B97F4A7C15L + value;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
+    return Seeds.mix(seed, value);
   }
 
   static int[] identity(int n) {

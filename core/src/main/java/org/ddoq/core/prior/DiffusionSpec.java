@@ -30,6 +30,24 @@ public record DiffusionSpec(int timesteps, double betaStart, double betaEnd, int
     }
   }
 
+  /**
+   * abar_t = prod_{i<=t} (1 - beta_i) for t = 0..T-1, in float64 as DiT computes it, with the betas of
+   * numpy.linspace(betaStart, betaEnd, T): beta_i = betaStart + i * step, and the last exactly betaEnd.
+   * The one schedule of the project: DiT training noises with it and the sampler denoises with it.
+   */
+  public double[] alphaBars() {
+    int n = timesteps;
+    double step = n == 1 ? 0 : (betaEnd - betaStart) / (n - 1);
+    double[] alphaBar = new double[n];
+    double prod = 1;
+    for (int i = 0; i < n; i++) {
+      double beta = i == n - 1 && n > 1 ? betaEnd : betaStart + i * step;
+      prod *= 1 - beta;
+      alphaBar[i] = prod;
+    }
+    return alphaBar;
+  }
+
   /** The label that means "no class" (classifier-free guidance's unconditional branch). */
   public int nullLabel() {
     return numClasses;

@@ -3,9 +3,9 @@ package org.ddoq.core.prior;
 import java.util.Random;
 
 /**
- * The forward (noising) half of DiT's Gaussian diffusion, as much as training needs: the linear beta
- * schedule, abar_t = prod_{s<=t} (1 - beta_s), and q_sample x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps.
- * (The sampler lives with the decoder; this copy keeps the prior package free of it.)
+ * The forward (noising) half of DiT's Gaussian diffusion, as much as training needs: the schedule's
+ * abar_t ({@link DiffusionSpec#alphaBars()}, shared with the sampler) and q_sample
+ * x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps.
  */
 final class DitNoising {
   private DitNoising() {}
@@ -13,16 +13,12 @@ final class DitNoising {
   /** sqrt(abar_t) and sqrt(1 - abar_t) for t = 0..T-1, in double precision as DiT computes them. */
   record Schedule(double[] sqrtAlphaBar, double[] sqrtOneMinusAlphaBar) {
     static Schedule of(DiffusionSpec d) {
-      int steps = d.timesteps();
-      double[] a = new double[steps];
-      double[] s = new double[steps];
-      double alphaBar = 1;
-      for (int t = 0; t < steps; t++) {
-        // np.linspace(beta_start, beta_end, T): beta_t = start + t * (end - start) / (T - 1).
-        double beta = steps == 1 ? d.betaStart() : d.betaStart() + t * (d.betaEnd() - d.betaStart()) / (steps - 1);
-        alphaBar *= 1 - beta;
-        a[t] = Math.sqrt(alphaBar);
-        s[t] = Math.sqrt(1 - alphaBar);
+      double[] alphaBar = d.alphaBars();
+      double[] a = new double[alphaBar.length];
+      double[] s = new double[alphaBar.length];
+      for (int t = 0; t < alphaBar.length; t++) {
+        a[t] = Math.sqrt(alphaBar[t]);
+        s[t] = Math.sqrt(1 - alphaBar[t]);
       }
       return new Schedule(a, s);
     }

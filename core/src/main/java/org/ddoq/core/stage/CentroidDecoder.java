@@ -169,7 +169,7 @@ public final class CentroidDecoder extends PriorTransformer {
       for (int i = 0; i < x.length; i++) {
         Row row = batch.get(i);
         labels[i] = row.getInt(row.fieldIndex("label"));
-        seeds[i] = Seeds.forClass(runSeed, labels[i], row.getInt(row.fieldIndex("cluster")));
+        seeds[i] = Seeds.forDecoderNoise(runSeed, labels[i], row.getInt(row.fieldIndex("cluster")));
       }
       float scale = (float) session.spec().scaleFactor();
       // The diffusion model works on latents times the scale factor; the VAE decodes unscaled latents.

@@ -54,7 +54,7 @@ final class ClassFit {
     for (int restart = 0; restart < restarts; restart++) {
       KMeansModel model = new KMeans()
           .setK(k)
-          .setSeed(Seeds.forClass(seed, label, restart))
+          .setSeed(Seeds.forRestart(seed, label, restart))
           .setMaxIter(maxIter)
           .setTol(tol)
           .setInitMode(initMode)
