@@ -20,12 +20,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packages of core depend on each other one way only (data and quantize at the bottom; prior,
- * diffusion, output, stage and eval above them; pipeline on top), read from the sources' imports and
- * fully qualified names: a cycle makes a package impossible to understand or test on its own, and it
- * creeps in one convenient import at a time.
+ * diffusion, output, stage and eval above them; pipeline on top), read from the sources' imports
+ * and fully qualified names: a cycle makes a package impossible to understand or test on its own,
+ * and it creeps in one convenient import at a time.
  */
 class LayeringTest {
-  private static final Path SOURCES = Path.of(System.getProperty("basedir", "."), "src/main/java/org/ddoq/core");
+  private static final Path SOURCES =
+      Path.of(System.getProperty("basedir", "."), "src/main/java/org/ddoq/core");
   private static final Pattern REFERENCE = Pattern.compile("org\\.ddoq\\.core\\.([a-z]+)\\.");
 
   @Test
@@ -33,8 +34,13 @@ class LayeringTest {
     Map<String, Set<String>> uses = packageGraph();
     assertTrue(uses.size() >= 8, "read the packages of " + SOURCES + ": " + uses.keySet());
     List<String> cycle = findCycle(uses);
-    assertTrue(cycle.isEmpty(), "packages depend on each other in a cycle: " + String.join(" -> ", cycle)
-        + " (all edges: " + uses + ")");
+    assertTrue(
+        cycle.isEmpty(),
+        "packages depend on each other in a cycle: "
+            + String.join(" -> ", cycle)
+            + " (all edges: "
+            + uses
+            + ")");
   }
 
   @Test
@@ -42,7 +48,8 @@ class LayeringTest {
     Map<String, Set<String>> uses = packageGraph();
     assertEquals(Set.of(), uses.get("data"), "data reads images and depends on no other package");
     assertEquals(Set.of(), uses.get("quantize"), "quantize is plain arithmetic on latents");
-    assertTrue(!uses.get("stage").contains("pipeline") && !uses.get("eval").contains("pipeline"),
+    assertTrue(
+        !uses.get("stage").contains("pipeline") && !uses.get("eval").contains("pipeline"),
         "only the pipeline puts the stages together: " + uses);
   }
 
@@ -77,7 +84,8 @@ class LayeringTest {
     return List.of();
   }
 
-  private static boolean visit(String p, Map<String, Set<String>> uses, Map<String, Integer> state, List<String> path) {
+  private static boolean visit(
+      String p, Map<String, Set<String>> uses, Map<String, Integer> state, List<String> path) {
     int s = state.getOrDefault(p, 0);
     if (s == 2) {
       return false;
@@ -100,7 +108,9 @@ class LayeringTest {
 
   @Test
   void theCycleFinderFindsACycle() {
-    assertEquals(List.of("a", "b", "a"), findCycle(new TreeMap<>(Map.of("a", Set.of("b"), "b", Set.of("a")))));
+    assertEquals(
+        List.of("a", "b", "a"),
+        findCycle(new TreeMap<>(Map.of("a", Set.of("b"), "b", Set.of("a")))));
     assertEquals(List.of(), findCycle(Map.of("a", Set.of("b"), "b", Set.of())));
   }
 }

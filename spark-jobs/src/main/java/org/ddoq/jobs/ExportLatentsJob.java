@@ -7,10 +7,15 @@ public final class ExportLatentsJob {
   private ExportLatentsJob() {}
 
   public static void main(String[] args) {
-    Options o = new Options("export-latents")
-        .option("latents", "DIR", null, "Parquet latents written by distill --keep-latents (OUT/latents)")
-        .option("out", "DIR", null, "directory for label_<L>.npy files (must not exist)")
-        .option("master", "URL", null, "Spark master (default: spark-submit's, else local[*])");
+    Options o =
+        new Options("export-latents")
+            .option(
+                "latents",
+                "DIR",
+                null,
+                "Parquet latents written by distill --keep-latents (OUT/latents)")
+            .option("out", "DIR", null, "directory for label_<L>.npy files (must not exist)")
+            .option("master", "URL", null, "Spark master (default: spark-submit's, else local[*])");
     if (!o.parseUnlessHelp(args)) {
       return;
     }

@@ -7,9 +7,9 @@ import java.util.Map;
 import org.ddoq.core.data.InputException;
 
 /**
- * A sub-command's command line: declared options with defaults and help, parsed from {@code --name value}
- * and {@code --flag} words. Unknown or malformed options are an {@link InputException} that lists what is
- * accepted, so a typo never runs a job with silently different settings.
+ * A sub-command's command line: declared options with defaults and help, parsed from {@code --name
+ * value} and {@code --flag} words. Unknown or malformed options are an {@link InputException} that
+ * lists what is accepted, so a typo never runs a job with silently different settings.
  */
 final class Options {
   private record Spec(String name, String value, String defaultValue, String help) {
@@ -26,7 +26,9 @@ final class Options {
     this.command = command;
   }
 
-  /** An option that takes a value; {@code defaultValue} null means required unless said otherwise. */
+  /**
+   * An option that takes a value; {@code defaultValue} null means required unless said otherwise.
+   */
   Options option(String name, String value, String defaultValue, String help) {
     specs.put(name, new Spec(name, value, defaultValue, help));
     return this;
@@ -41,7 +43,13 @@ final class Options {
     for (int i = 0; i < args.length; i++) {
       String word = args[i];
       if (!word.startsWith("--")) {
-        throw new InputException("ddoq " + command + ": unexpected argument '" + word + "'; options start with --\n" + usage());
+        throw new InputException(
+            "ddoq "
+                + command
+                + ": unexpected argument '"
+                + word
+                + "'; options start with --\n"
+                + usage());
       }
       String name = word.substring(2);
       String inline = null;
@@ -61,13 +69,16 @@ final class Options {
       } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
         values.put(name, args[++i]);
       } else {
-        throw new InputException("ddoq " + command + ": option --" + name + " needs a value (" + spec.value() + ")");
+        throw new InputException(
+            "ddoq " + command + ": option --" + name + " needs a value (" + spec.value() + ")");
       }
     }
     return this;
   }
 
-  /** Prints the usage and returns false when {@code --help} is among the words, else parses them. */
+  /**
+   * Prints the usage and returns false when {@code --help} is among the words, else parses them.
+   */
   boolean parseUnlessHelp(String[] args) {
     if (List.of(args).contains("--help")) {
       System.out.println(usage());
@@ -108,10 +119,12 @@ final class Options {
     try {
       n = Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
-      throw new InputException("ddoq " + command + ": --" + name + " must be a whole number, got '" + v + "'");
+      throw new InputException(
+          "ddoq " + command + ": --" + name + " must be a whole number, got '" + v + "'");
     }
     if (n < min) {
-      throw new InputException("ddoq " + command + ": --" + name + " must be >= " + min + ", got " + n);
+      throw new InputException(
+          "ddoq " + command + ": --" + name + " must be >= " + min + ", got " + n);
     }
     return n;
   }
@@ -126,7 +139,8 @@ final class Options {
     try {
       return Long.parseLong(v.trim());
     } catch (NumberFormatException e) {
-      throw new InputException("ddoq " + command + ": --" + name + " must be a whole number, got '" + v + "'");
+      throw new InputException(
+          "ddoq " + command + ": --" + name + " must be a whole number, got '" + v + "'");
     }
   }
 
@@ -136,11 +150,21 @@ final class Options {
     try {
       x = Double.parseDouble(v.trim());
     } catch (NumberFormatException e) {
-      throw new InputException("ddoq " + command + ": --" + name + " must be a number, got '" + v + "'");
+      throw new InputException(
+          "ddoq " + command + ": --" + name + " must be a number, got '" + v + "'");
     }
     if (!(x >= min && x <= max)) {
-      throw new InputException("ddoq " + command + ": --" + name + " must be between " + min + " and "
-          + (max == Double.MAX_VALUE ? "infinity" : String.valueOf(max)) + ", got " + v);
+      throw new InputException(
+          "ddoq "
+              + command
+              + ": --"
+              + name
+              + " must be between "
+              + min
+              + " and "
+              + (max == Double.MAX_VALUE ? "infinity" : String.valueOf(max))
+              + ", got "
+              + v);
     }
     return x;
   }
@@ -152,8 +176,16 @@ final class Options {
         return v;
       }
     }
-    throw new InputException("ddoq " + command + ": --" + name + " must be one of " + String.join(", ", allowed)
-        + "; got '" + v + "'");
+    throw new InputException(
+        "ddoq "
+            + command
+            + ": --"
+            + name
+            + " must be one of "
+            + String.join(", ", allowed)
+            + "; got '"
+            + v
+            + "'");
   }
 
   String usage() {
@@ -161,7 +193,8 @@ final class Options {
     lines.add("usage: ddoq " + command + " [options]");
     for (Spec s : specs.values()) {
       String left = "  --" + s.name() + (s.isFlag() ? "" : " " + s.value());
-      String right = s.help() + (s.defaultValue() != null ? " (default " + s.defaultValue() + ")" : "");
+      String right =
+          s.help() + (s.defaultValue() != null ? " (default " + s.defaultValue() + ")" : "");
       lines.add(String.format("%-28s %s", left, right));
     }
     return String.join("\n", lines);

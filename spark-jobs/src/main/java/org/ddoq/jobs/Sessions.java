@@ -3,13 +3,16 @@ package org.ddoq.jobs;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
-/** The SparkSession of one sub-command, and whether the command owns it (and so stops it at the end). */
+/**
+ * The SparkSession of one sub-command, and whether the command owns it (and so stops it at the
+ * end).
+ */
 record Sessions(SparkSession spark, boolean owned) implements AutoCloseable {
 
   /**
    * Reuses a session that already runs in this JVM (a notebook's, a test's) and leaves it running;
-   * otherwise builds one: {@code --master} wins, else whatever spark-submit or spark-defaults set, else
-   * local mode on all cores, the embedded default.
+   * otherwise builds one: {@code --master} wins, else whatever spark-submit or spark-defaults set,
+   * else local mode on all cores, the embedded default.
    */
   static Sessions create(String appName, String master) {
     if (SparkSession.getDefaultSession().isDefined()) {

@@ -16,16 +16,23 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each bad input gets a message naming the file or parameter and what to do, and the output is either
- * complete (with skips listed in summary.json) or never started.
+ * Each bad input gets a message naming the file or parameter and what to do, and the output is
+ * either complete (with skips listed in summary.json) or never started.
  */
 class BadInputTest extends CliTestBase {
 
   @Test
   void missingInputPathStopsBeforeWriting() {
     Path out = root.resolve("bad-missing");
-    Run r = ddoq("distill", "--input", root.resolve("no-such-dir").toString(), "--prior", prior.toString(),
-        "--out", out.toString());
+    Run r =
+        ddoq(
+            "distill",
+            "--input",
+            root.resolve("no-such-dir").toString(),
+            "--prior",
+            prior.toString(),
+            "--out",
+            out.toString());
     assertEquals(2, r.status());
     assertTrue(r.err().contains("no-such-dir") && r.err().contains("does not exist"), r.err());
     assertFalse(Files.exists(out));
@@ -36,13 +43,23 @@ class BadInputTest extends CliTestBase {
     Path out = root.resolve("bad-ipc");
     Run r = ddoq("distill", "--input", slice.toString(), "--ipc", "0", "--out", out.toString());
     assertEquals(2, r.status());
-    assertTrue(r.err().contains("ddoq distill: error: --ipc must be >= 1"), "said once, with what is wrong: " + r.err());
+    assertTrue(
+        r.err().contains("ddoq distill: error: --ipc must be >= 1"),
+        "said once, with what is wrong: " + r.err());
     assertFalse(Files.exists(out));
   }
 
   @Test
   void unknownOptionListsTheAcceptedOnes() {
-    Run r = ddoq("distill", "--input", slice.toString(), "--ipcs", "3", "--out", root.resolve("x").toString());
+    Run r =
+        ddoq(
+            "distill",
+            "--input",
+            slice.toString(),
+            "--ipcs",
+            "3",
+            "--out",
+            root.resolve("x").toString());
     assertEquals(2, r.status());
     assertTrue(r.err().contains("unknown option --ipcs") && r.err().contains("--ipc N"), r.err());
   }
@@ -52,7 +69,15 @@ class BadInputTest extends CliTestBase {
     Path out = root.resolve("bad-existing");
     Files.createDirectories(out);
     Files.writeString(out.resolve("keep.txt"), "precious");
-    Run r = ddoq("distill", "--input", slice.toString(), "--prior", prior.toString(), "--out", out.toString());
+    Run r =
+        ddoq(
+            "distill",
+            "--input",
+            slice.toString(),
+            "--prior",
+            prior.toString(),
+            "--out",
+            out.toString());
     assertEquals(2, r.status());
     assertTrue(r.err().contains("already exists") && r.err().contains("--overwrite"), r.err());
     assertEquals("precious", Files.readString(out.resolve("keep.txt")));
@@ -72,15 +97,28 @@ class BadInputTest extends CliTestBase {
     Files.write(cls.resolve("empty.png"), new byte[0]);
     Files.writeString(cls.resolve("notes.txt"), "not an image");
     Path out = root.resolve("out-skips");
-    Run r = ddoq("distill", "--input", folder.toString(), "--prior", prior.toString(), "--ipc", "2",
-        "--out", out.toString());
+    Run r =
+        ddoq(
+            "distill",
+            "--input",
+            folder.toString(),
+            "--prior",
+            prior.toString(),
+            "--ipc",
+            "2",
+            "--out",
+            out.toString());
     assertEquals(0, r.status(), r.err());
     assertTrue(Files.exists(out.resolve("_SUCCESS")));
     JsonNode summary = new ObjectMapper().readTree(out.resolve("summary.json").toFile());
     assertEquals(18, summary.at("/dataset/images").asLong());
     String skipped = summary.at("/dataset/skipped").toString();
     assertEquals(3, summary.at("/dataset/skipped_count").asInt(), skipped);
-    assertTrue(skipped.contains("corrupt.png") && skipped.contains("empty.png") && skipped.contains("notes.txt"), skipped);
+    assertTrue(
+        skipped.contains("corrupt.png")
+            && skipped.contains("empty.png")
+            && skipped.contains("notes.txt"),
+        skipped);
   }
 
   @Test
@@ -88,8 +126,17 @@ class BadInputTest extends CliTestBase {
     Path folder = imageFolder("empty-class", new int[] {4, 4});
     Files.createDirectories(folder.resolve("class_z"));
     Path out = root.resolve("out-empty-class");
-    Run r = ddoq("distill", "--input", folder.toString(), "--prior", prior.toString(), "--ipc", "2",
-        "--out", out.toString());
+    Run r =
+        ddoq(
+            "distill",
+            "--input",
+            folder.toString(),
+            "--prior",
+            prior.toString(),
+            "--ipc",
+            "2",
+            "--out",
+            out.toString());
     assertEquals(2, r.status());
     assertTrue(r.err().contains("class_z"), r.err());
     assertFalse(Files.exists(out));
@@ -99,18 +146,32 @@ class BadInputTest extends CliTestBase {
   void classWithFewerImagesThanIpcKeepsEachImageAndSaysSo() throws IOException {
     Path folder = imageFolder("tiny-class", new int[] {8, 2});
     Path out = root.resolve("out-tiny-class");
-    Run r = ddoq("distill", "--input", folder.toString(), "--prior", prior.toString(), "--ipc", "3",
-        "--out", out.toString());
+    Run r =
+        ddoq(
+            "distill",
+            "--input",
+            folder.toString(),
+            "--prior",
+            prior.toString(),
+            "--ipc",
+            "3",
+            "--out",
+            out.toString());
     assertEquals(0, r.status(), r.err());
     List<String> manifest = Files.readAllLines(out.resolve("manifest.csv"));
     assertEquals(1 + 3 + 2, manifest.size());
-    JsonNode tiny = new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("classes").get(1);
+    JsonNode tiny =
+        new ObjectMapper().readTree(out.resolve("summary.json").toFile()).get("classes").get(1);
     assertEquals(2, tiny.get("centroids").asInt());
     assertTrue(tiny.get("note").asText().contains("each image is its own centroid"));
-    manifest.stream().filter(l -> l.contains("class_b")).forEach(l -> assertTrue(l.endsWith(",1,0.5"), l));
+    manifest.stream()
+        .filter(l -> l.contains("class_b"))
+        .forEach(l -> assertTrue(l.endsWith(",1,0.5"), l));
   }
 
-  /** An ImageFolder of 28x28 grey PNGs, class_a, class_b, ... with the given number of images each. */
+  /**
+   * An ImageFolder of 28x28 grey PNGs, class_a, class_b, ... with the given number of images each.
+   */
   private static Path imageFolder(String name, int[] perClass) throws IOException {
     Path dir = root.resolve(name);
     Random random = new Random(name.hashCode());
@@ -130,5 +191,4 @@ class BadInputTest extends CliTestBase {
     }
     return dir;
   }
-
 }

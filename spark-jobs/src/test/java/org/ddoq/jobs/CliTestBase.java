@@ -12,7 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 
 /**
  * Runs {@code ddoq} commands in-process on one shared local Spark session (the CLI reuses a running
- * session and leaves it running), with a small real Fashion-MNIST slice and one prior trained on it.
+ * session and leaves it running), with a small real Fashion-MNIST slice and one prior trained on
+ * it.
  */
 abstract class CliTestBase {
   protected static SparkSession spark;
@@ -25,13 +26,29 @@ abstract class CliTestBase {
 
   @BeforeAll
   static void setUp() throws IOException {
-    spark = SparkSession.builder().master("local[2]").appName("ddoq-cli-test")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4").getOrCreate();
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("ddoq-cli-test")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .getOrCreate();
     root = Files.createTempDirectory("ddoq-cli-test");
     slice = FashionSlice.write(root, 1200, 200);
     prior = root.resolve("prior");
-    Run r = ddoq("train-prior", "--input", slice.toString(), "--out", prior.toString(),
-        "--prior-epochs", "2", "--prior-max-images", "1200", "--dit", "none");
+    Run r =
+        ddoq(
+            "train-prior",
+            "--input",
+            slice.toString(),
+            "--out",
+            prior.toString(),
+            "--prior-epochs",
+            "2",
+            "--prior-max-images",
+            "1200",
+            "--dit",
+            "none");
     if (r.status() != 0) {
       throw new IllegalStateException("training the test prior failed: " + r.err());
     }

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
-/** Writes the first N images of the real Fashion-MNIST (Debian's dataset-fashion-mnist) as a small IDX directory. */
+/**
+ * Writes the first N images of the real Fashion-MNIST (Debian's dataset-fashion-mnist) as a small
+ * IDX directory.
+ */
 final class FashionSlice {
   static final Path SOURCE = Path.of("/usr/share/datasets/fashion-mnist");
 
@@ -24,16 +27,26 @@ final class FashionSlice {
   }
 
   private static void copy(String split, int n, Path out) throws IOException {
-    copyIdx(SOURCE.resolve(split + "-images-idx3-ubyte.gz"), out.resolve(split + "-images-idx3-ubyte.gz"), n, true);
-    copyIdx(SOURCE.resolve(split + "-labels-idx1-ubyte.gz"), out.resolve(split + "-labels-idx1-ubyte.gz"), n, false);
+    copyIdx(
+        SOURCE.resolve(split + "-images-idx3-ubyte.gz"),
+        out.resolve(split + "-images-idx3-ubyte.gz"),
+        n,
+        true);
+    copyIdx(
+        SOURCE.resolve(split + "-labels-idx1-ubyte.gz"),
+        out.resolve(split + "-labels-idx1-ubyte.gz"),
+        n,
+        false);
   }
 
   private static void copyIdx(Path from, Path to, int n, boolean images) throws IOException {
     if (!Files.exists(from)) {
-      throw new IllegalStateException(from + " is missing: run bin/setup (apt-get install dataset-fashion-mnist)");
+      throw new IllegalStateException(
+          from + " is missing: run bin/setup (apt-get install dataset-fashion-mnist)");
     }
     try (DataInputStream in = new DataInputStream(new GZIPInputStream(Files.newInputStream(from)));
-         DataOutputStream o = new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(to)))) {
+        DataOutputStream o =
+            new DataOutputStream(new GZIPOutputStream(Files.newOutputStream(to)))) {
       o.writeInt(in.readInt());
       in.readInt();
       o.writeInt(n);
@@ -54,7 +67,7 @@ final class FashionSlice {
   /** Re-reads the images of a slice, one byte array of rows x cols pixels per image. */
   static byte[][] images(Path slice, String split) throws IOException {
     try (InputStream raw = Files.newInputStream(slice.resolve(split + "-images-idx3-ubyte.gz"));
-         DataInputStream in = new DataInputStream(new GZIPInputStream(raw))) {
+        DataInputStream in = new DataInputStream(new GZIPInputStream(raw))) {
       in.readInt();
       int n = in.readInt();
       int size = in.readInt() * in.readInt();
@@ -69,7 +82,7 @@ final class FashionSlice {
   /** Re-reads labels of a slice (for expected class sizes). */
   static int[] labels(Path slice, String split) throws IOException {
     try (InputStream raw = Files.newInputStream(slice.resolve(split + "-labels-idx1-ubyte.gz"));
-         DataInputStream in = new DataInputStream(new GZIPInputStream(raw))) {
+        DataInputStream in = new DataInputStream(new GZIPInputStream(raw))) {
       in.readInt();
       int n = in.readInt();
       int[] labels = new int[n];
@@ -79,5 +92,4 @@ final class FashionSlice {
       return labels;
     }
   }
-
 }

@@ -12,8 +12,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * A job parses its options and calls core; none calls another job (the dispatcher {@link Ddoq} calls them
- * all). What a job needs from another belongs in core, where a notebook can reach it too.
+ * A job parses its options and calls core; none calls another job (the dispatcher {@link Ddoq}
+ * calls them all). What a job needs from another belongs in core, where a notebook can reach it
+ * too.
  */
 class JobsCallOnlyCoreTest {
   @Test

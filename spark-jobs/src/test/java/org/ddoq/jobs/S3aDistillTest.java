@@ -31,14 +31,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * {@code distill} reading its input from and writing its output to {@code s3a://} on a real S3 server
- * (s3proxy on loopback): the whole output contract on S3 with {@code _SUCCESS} last, the secret key in no
- * log line and no stored object, an existing output refused without a byte written, and a missing bucket
- * or missing credentials reported as such.
+ * {@code distill} reading its input from and writing its output to {@code s3a://} on a real S3
+ * server (s3proxy on loopback): the whole output contract on S3 with {@code _SUCCESS} last, the
+ * secret key in no log line and no stored object, an existing output refused without a byte
+ * written, and a missing bucket or missing credentials reported as such.
  *
  * <p>The main run is a separate driver JVM with the credentials in {@code AWS_ACCESS_KEY_ID} /
- * {@code AWS_SECRET_ACCESS_KEY} (S3A's default provider chain) and Spark's default INFO logging, so its
- * whole log can be searched for the secret. The other checks run in this JVM with per-bucket
+ * {@code AWS_SECRET_ACCESS_KEY} (S3A's default provider chain) and Spark's default INFO logging, so
+ * its whole log can be searched for the secret. The other checks run in this JVM with per-bucket
  * {@code spark.hadoop.fs.s3a.bucket.<name>.access.key/secret.key} settings.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -62,22 +62,36 @@ class S3aDistillTest {
     s3.createBucket(BUCKET);
     Path slice = FashionSlice.write(root, 600, 0);
     prior = root.resolve("prior");
-    VaeTraining.train(FashionSlice.images(slice, "train"), new byte[0][], new ImageShape(1, 28, 28),
-        IdxReader.FASHION_MNIST_CLASSES, VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(600), prior,
-        line -> { });
+    VaeTraining.train(
+        FashionSlice.images(slice, "train"),
+        new byte[0][],
+        new ImageShape(1, 28, 28),
+        IdxReader.FASHION_MNIST_CLASSES,
+        VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(600),
+        prior,
+        line -> {});
 
-    SparkSession.Builder builder = SparkSession.builder().master("local[2]").appName("ddoq-s3a-test")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
-        // Only the configured keys count here, whatever this machine's environment holds.
-        .config("spark.hadoop.fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+    SparkSession.Builder builder =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("ddoq-s3a-test")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            // Only the configured keys count here, whatever this machine's environment holds.
+            .config(
+                "spark.hadoop.fs.s3a.aws.credentials.provider",
+                "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
     for (String[] kv : s3.sparkSettings()) {
       builder.config(kv[0], kv[1]);
     }
-    for (String bucket : List.of(BUCKET, "missing")) { // "missing" has keys but no bucket; "nocreds" has neither
-      builder.config("spark.hadoop.fs.s3a.bucket." + bucket + ".access.key", ACCESS_KEY)
+    for (String bucket :
+        List.of(BUCKET, "missing")) { // "missing" has keys but no bucket; "nocreds" has neither
+      builder
+          .config("spark.hadoop.fs.s3a.bucket." + bucket + ".access.key", ACCESS_KEY)
           .config("spark.hadoop.fs.s3a.bucket." + bucket + ".secret.key", SECRET_KEY);
     }
-    builder.config("spark.hadoop.fs.s3a.bucket.wrongkey.access.key", ACCESS_KEY)
+    builder
+        .config("spark.hadoop.fs.s3a.bucket.wrongkey.access.key", ACCESS_KEY)
         .config("spark.hadoop.fs.s3a.bucket.wrongkey.secret.key", "not-the-secret");
     spark = builder.getOrCreate();
     Configuration conf = spark.sparkContext().hadoopConfiguration();
@@ -100,30 +114,54 @@ class S3aDistillTest {
   @Order(1)
   void distillReadsAndWritesS3aAndNeverWritesTheSecret() throws Exception {
     Path log = root.resolve("driver.log");
-    Process driver = driver(log, "distill", "--master", "local[2]", "--input", INPUT, "--prior", prior.toString(),
-        "--ipc", "3", "--seed", "2", "--out", OUT);
+    Process driver =
+        driver(
+            log,
+            "distill",
+            "--master",
+            "local[2]",
+            "--input",
+            INPUT,
+            "--prior",
+            prior.toString(),
+            "--ipc",
+            "3",
+            "--seed",
+            "2",
+            "--out",
+            OUT);
     assertTrue(driver.waitFor(4, TimeUnit.MINUTES), "distill on s3a did not finish");
     String driverLog = Files.readString(log, StandardCharsets.UTF_8);
     assertEquals(0, driver.exitValue(), driverLog);
 
     Path out = s3.storage().resolve(BUCKET).resolve("out/ipc3");
     Map<String, Long> written = objects(out);
-    assertEquals(30, written.keySet().stream().filter(k -> k.startsWith("images/")).count(), written.toString());
+    assertEquals(
+        30,
+        written.keySet().stream().filter(k -> k.startsWith("images/")).count(),
+        written.toString());
     for (String f : List.of("manifest.csv", "summary.json", "contact_sheet.png", "_SUCCESS")) {
       assertTrue(written.containsKey(f), f + " missing on S3: " + written.keySet());
     }
     List<String> manifest = Files.readAllLines(out.resolve("manifest.csv"), StandardCharsets.UTF_8);
     assertEquals(31, manifest.size());
-    manifest.subList(1, manifest.size()).forEach(row ->
-        assertTrue(written.containsKey(row.split(",")[0]), "manifest names a missing object: " + row));
+    manifest
+        .subList(1, manifest.size())
+        .forEach(
+            row ->
+                assertTrue(
+                    written.containsKey(row.split(",")[0]),
+                    "manifest names a missing object: " + row));
     // _SUCCESS is the last object written (the filesystem backend keeps each object's write time).
     long success = written.get("_SUCCESS");
     written.forEach((k, t) -> assertTrue(t <= success, k + " was written after _SUCCESS"));
-    assertTrue(Files.readString(out.resolve("summary.json")).contains("\"input\" : \"" + INPUT + "\""));
+    assertTrue(
+        Files.readString(out.resolve("summary.json")).contains("\"input\" : \"" + INPUT + "\""));
 
     assertFalse(driverLog.contains(SECRET_KEY), "the secret key is in the driver's log");
     for (Path object : files(s3.storage())) {
-      assertFalse(new String(Files.readAllBytes(object), StandardCharsets.ISO_8859_1).contains(SECRET_KEY),
+      assertFalse(
+          new String(Files.readAllBytes(object), StandardCharsets.ISO_8859_1).contains(SECRET_KEY),
           "the secret key is in the stored object " + object);
     }
   }
@@ -132,8 +170,9 @@ class S3aDistillTest {
   @Order(2)
   void aRunRefusedForAnExistingOutputWritesNothing() throws IOException {
     Map<String, Long> before = objects(s3.storage());
-    CliTestBase.Run r = CliTestBase.ddoq("distill", "--input", INPUT, "--prior", prior.toString(), "--ipc", "3",
-        "--out", OUT);
+    CliTestBase.Run r =
+        CliTestBase.ddoq(
+            "distill", "--input", INPUT, "--prior", prior.toString(), "--ipc", "3", "--out", OUT);
     assertEquals(2, r.status(), r.err());
     assertTrue(r.err().contains("output " + OUT + " already exists"), r.err());
     assertEquals(before, objects(s3.storage()), "the refused run changed the bucket");
@@ -143,41 +182,73 @@ class S3aDistillTest {
   @Order(3)
   void aMissingBucketMissingOrWrongCredentialsSayWhichAndWhatToDo() {
     Path localOut = root.resolve("never-written");
-    CliTestBase.Run noBucket = CliTestBase.ddoq("distill", "--input", "s3a://missing/fashion", "--prior",
-        prior.toString(), "--out", localOut.toString());
+    CliTestBase.Run noBucket =
+        CliTestBase.ddoq(
+            "distill",
+            "--input",
+            "s3a://missing/fashion",
+            "--prior",
+            prior.toString(),
+            "--out",
+            localOut.toString());
     assertEquals(2, noBucket.status(), noBucket.err());
-    assertTrue(noBucket.err().contains("the S3 bucket of s3a://missing/fashion does not exist"), noBucket.err());
+    assertTrue(
+        noBucket.err().contains("the S3 bucket of s3a://missing/fashion does not exist"),
+        noBucket.err());
 
-    CliTestBase.Run noKeys = CliTestBase.ddoq("distill", "--input", INPUT, "--prior", prior.toString(),
-        "--out", "s3a://nocreds/out");
+    CliTestBase.Run noKeys =
+        CliTestBase.ddoq(
+            "distill", "--input", INPUT, "--prior", prior.toString(), "--out", "s3a://nocreds/out");
     assertEquals(2, noKeys.status(), noKeys.err());
-    assertTrue(noKeys.err().contains("no S3 credentials for s3a://nocreds/out")
-        && noKeys.err().contains("AWS_ACCESS_KEY_ID"), noKeys.err());
-    CliTestBase.Run wrongKey = CliTestBase.ddoq("distill", "--input", "s3a://wrongkey/fashion", "--prior",
-        prior.toString(), "--out", localOut.toString());
+    assertTrue(
+        noKeys.err().contains("no S3 credentials for s3a://nocreds/out")
+            && noKeys.err().contains("AWS_ACCESS_KEY_ID"),
+        noKeys.err());
+    CliTestBase.Run wrongKey =
+        CliTestBase.ddoq(
+            "distill",
+            "--input",
+            "s3a://wrongkey/fashion",
+            "--prior",
+            prior.toString(),
+            "--out",
+            localOut.toString());
     assertEquals(2, wrongKey.status(), wrongKey.err());
-    assertTrue(wrongKey.err().contains("S3 refused access to s3a://wrongkey/fashion"), wrongKey.err());
+    assertTrue(
+        wrongKey.err().contains("S3 refused access to s3a://wrongkey/fashion"), wrongKey.err());
     assertFalse(Files.exists(localOut));
     for (CliTestBase.Run r : List.of(noBucket, noKeys, wrongKey)) {
       assertFalse(r.err().contains(SECRET_KEY), "an error message shows the secret: " + r.err());
     }
   }
 
-  /** {@code ddoq <args>} in its own JVM: main classes and dependencies only, Spark's default INFO logging. */
+  /**
+   * {@code ddoq <args>} in its own JVM: main classes and dependencies only, Spark's default INFO
+   * logging.
+   */
   private static Process driver(Path log, String... args) throws IOException {
-    String cp = Stream.of(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"))
-            .split(File.pathSeparator))
-        .filter(p -> !p.endsWith("test-classes")).reduce((a, b) -> a + File.pathSeparator + b).orElseThrow();
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g"));
+    String cp =
+        Stream.of(
+                System.getProperty(
+                        "surefire.test.class.path", System.getProperty("java.class.path"))
+                    .split(File.pathSeparator))
+            .filter(p -> !p.endsWith("test-classes"))
+            .reduce((a, b) -> a + File.pathSeparator + b)
+            .orElseThrow();
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
     cmd.addAll(StandaloneCluster.SPARK_JVM_FLAGS);
     cmd.add("-Dai.djl.offline=true");
     for (String[] kv : s3.sparkSettings()) {
-      cmd.add("-D" + kv[0] + "=" + kv[1]); // what spark-submit --conf does: SparkConf reads spark.* properties
+      cmd.add(
+          "-D" + kv[0] + "="
+              + kv[1]); // what spark-submit --conf does: SparkConf reads spark.* properties
     }
     cmd.addAll(List.of("-Dspark.ui.enabled=false", "-cp", cp, Ddoq.class.getName()));
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("AWS_ACCESS_KEY_ID", ACCESS_KEY);
     pb.environment().put("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
     pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");

@@ -8,10 +8,14 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** Runs a program with a clean environment (only PATH, HOME and what the test gives) and captures its output. */
+/**
+ * Runs a program with a clean environment (only PATH, HOME and what the test gives) and captures
+ * its output.
+ */
 record ScriptRun(int status, String out, String err) {
 
-  static ScriptRun run(Map<String, String> env, List<String> command) throws IOException, InterruptedException {
+  static ScriptRun run(Map<String, String> env, List<String> command)
+      throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> e = pb.environment();
     e.clear(); // no DDOQ_*, SPARK_HOME or DJL_CACHE_DIR of the machine running the tests
@@ -31,7 +35,9 @@ record ScriptRun(int status, String out, String err) {
   /** {@code bash submit-scripts/NAME args...}. */
   static ScriptRun submitScript(String name, Map<String, String> env, String... args)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("bash", SparkSubmitLocalTest.repoFile("submit-scripts/" + name).toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of("bash", SparkSubmitLocalTest.repoFile("submit-scripts/" + name).toString()));
     cmd.addAll(List.of(args));
     return run(env, cmd);
   }

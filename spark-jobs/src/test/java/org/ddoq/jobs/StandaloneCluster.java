@@ -26,41 +26,57 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * A real Spark standalone cluster for tests: a Master and one or more Workers as separate JVMs on 127.0.0.1,
- * whose executors are separate JVMs too, so a test sees real scheduling, executor PIDs (to kill them)
- * and executor logs. Recipe: docs STACK.md "A real multi-JVM Spark cluster from Maven jars".
+ * A real Spark standalone cluster for tests: a Master and one or more Workers as separate JVMs on
+ * 127.0.0.1, whose executors are separate JVMs too, so a test sees real scheduling, executor PIDs
+ * (to kill them) and executor logs. Recipe: docs STACK.md "A real multi-JVM Spark cluster from
+ * Maven jars".
  *
- * <p>SPARK_HOME is a temp dir whose {@code jars/} symlinks the jar entries of this JVM's own classpath,
- * and {@link #appJar()} packs its class directories (ddoq's classes, test classes) into the jar a driver
- * ships with {@code spark.jars}. Using the test classpath rather than {@code target/lib} and
- * {@code target/ddoq.jar} means executors run exactly the code under test, also under a plain
- * {@code mvn test} where {@code package} has not run and those jars are missing or stale.
+ * <p>SPARK_HOME is a temp dir whose {@code jars/} symlinks the jar entries of this JVM's own
+ * classpath, and {@link #appJar()} packs its class directories (ddoq's classes, test classes) into
+ * the jar a driver ships with {@code spark.jars}. Using the test classpath rather than {@code
+ * target/lib} and {@code target/ddoq.jar} means executors run exactly the code under test, also
+ * under a plain {@code mvn test} where {@code package} has not run and those jars are missing or
+ * stale.
  *
- * <p>Use with {@code @RegisterExtension static StandaloneCluster cluster = StandaloneCluster.builder()
- * ...build();} (started before {@code @BeforeAll}, stopped after {@code @AfterAll}, logs printed when a test
- * or the class set-up fails), or by hand with {@link #start()} and {@link #close()}. Every process it
- * started is killed on close and, failing that, at JVM exit.
+ * <p>Use with {@code @RegisterExtension static StandaloneCluster cluster =
+ * StandaloneCluster.builder() ...build();} (started before {@code @BeforeAll}, stopped after
+ * {@code @AfterAll}, logs printed when a test or the class set-up fails), or by hand with {@link
+ * #start()} and {@link #close()}. Every process it started is killed on close and, failing that, at
+ * JVM exit.
  */
-public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback, AfterAllCallback, TestWatcher {
+public final class StandaloneCluster
+    implements AutoCloseable, BeforeAllCallback, AfterAllCallback, TestWatcher {
   /**
-   * The JVM flags Spark 4 needs on Java 17 (STACK.md); for Master, Worker, executors and drivers. With
-   * {@code --add-modules=jdk.incubator.vector}, which Spark 4.2's launcher gives every executor, MLlib's
-   * BLAS sums with SIMD in the driver too: without it a local run's k-means sums round differently.
+   * The JVM flags Spark 4 needs on Java 17 (STACK.md); for Master, Worker, executors and drivers.
+   * With {@code --add-modules=jdk.incubator.vector}, which Spark 4.2's launcher gives every
+   * executor, MLlib's BLAS sums with SIMD in the driver too: without it a local run's k-means sums
+   * round differently.
    */
-  public static final List<String> SPARK_JVM_FLAGS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
-      "--add-modules=jdk.incubator.vector",
-      "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-      "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-      "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-      "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-      "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-      "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
-      "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-      "-Djdk.reflect.useDirectMethodHandle=false", "-Dio.netty.tryReflectionSetAccessible=true");
+  public static final List<String> SPARK_JVM_FLAGS =
+      List.of(
+          "-XX:+IgnoreUnrecognizedVMOptions",
+          "--add-modules=jdk.incubator.vector",
+          "--add-opens=java.base/java.lang=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+          "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+          "--add-opens=java.base/java.io=ALL-UNNAMED",
+          "--add-opens=java.base/java.net=ALL-UNNAMED",
+          "--add-opens=java.base/java.nio=ALL-UNNAMED",
+          "--add-opens=java.base/java.util=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+          "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+          "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+          "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+          "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+          "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+          "--add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+          "-Djdk.reflect.useDirectMethodHandle=false",
+          "-Dio.netty.tryReflectionSetAccessible=true");
+
   /** Generous: JVM start-ups are slow on the shared 2-core machines. */
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+
   private static final int LOG_TAIL_LINES = 80;
 
   private final int workers;
@@ -134,7 +150,10 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
       return this;
     }
 
-    /** An environment variable of the Worker; its executors inherit it (e.g. PATH for a discovery script). */
+    /**
+     * An environment variable of the Worker; its executors inherit it (e.g. PATH for a discovery
+     * script).
+     */
     public Builder workerEnv(String key, String value) {
       workerEnv.put(key, value);
       return this;
@@ -145,7 +164,10 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
     }
   }
 
-  /** Starts Master then the Workers and waits until every Worker has registered; kills all if that fails. */
+  /**
+   * Starts Master then the Workers and waits until every Worker has registered; kills all if that
+   * fails.
+   */
   public synchronized StandaloneCluster start() {
     if (masterUrl != null) {
       return this;
@@ -155,18 +177,43 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
     try {
       Path sparkHome = sparkHome();
       int port = freePort();
-      Process master = launch("master", sparkHome, List.of(), Map.of(),
-          "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", String.valueOf(port),
-          "--webui-port", String.valueOf(freePort()));
+      Process master =
+          launch(
+              "master",
+              sparkHome,
+              List.of(),
+              Map.of(),
+              "org.apache.spark.deploy.master.Master",
+              "--host",
+              "127.0.0.1",
+              "--port",
+              String.valueOf(port),
+              "--webui-port",
+              String.valueOf(freePort()));
       awaitLog(master, log("master"), "I have been elected leader");
       masterUrl = "spark://127.0.0.1:" + port;
       List<String> conf = new ArrayList<>();
       workerConf.forEach((k, v) -> conf.add("-D" + k + "=" + v));
       // Workers start side by side: their JVM start-ups overlap.
       for (int i = 0; i < workers; i++) {
-        workerProcesses.add(launch(workerName(i), sparkHome, conf, workerEnv, "org.apache.spark.deploy.worker.Worker",
-            "--host", "127.0.0.1", "--cores", String.valueOf(workerCores), "--memory", workerMemory,
-            "--webui-port", String.valueOf(freePort()), "--work-dir", workDir(i).toString(), masterUrl));
+        workerProcesses.add(
+            launch(
+                workerName(i),
+                sparkHome,
+                conf,
+                workerEnv,
+                "org.apache.spark.deploy.worker.Worker",
+                "--host",
+                "127.0.0.1",
+                "--cores",
+                String.valueOf(workerCores),
+                "--memory",
+                workerMemory,
+                "--webui-port",
+                String.valueOf(freePort()),
+                "--work-dir",
+                workDir(i).toString(),
+                masterUrl));
       }
       for (int i = 0; i < workers; i++) {
         awaitLog(workerProcesses.get(i), log(workerName(i)), "Successfully registered with master");
@@ -177,7 +224,8 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
       failed = true;
       String logs = logs();
       killAll();
-      throw new IllegalStateException("standalone cluster did not start (" + e.getMessage() + ")\n" + logs, e);
+      throw new IllegalStateException(
+          "standalone cluster did not start (" + e.getMessage() + ")\n" + logs, e);
     }
   }
 
@@ -195,16 +243,17 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
   }
 
   /**
-   * Scratch directory of this cluster (SPARK_HOME, logs, the Worker's work dir, test files); deleted on
-   * close unless a failure was seen, so the logs stay for a look.
+   * Scratch directory of this cluster (SPARK_HOME, logs, the Worker's work dir, test files);
+   * deleted on close unless a failure was seen, so the logs stay for a look.
    */
   public Path root() {
     return root;
   }
 
   /**
-   * A jar of every class directory on this JVM's classpath (main and test classes), built once: give it
-   * to the driver as {@code spark.jars} so executors load the code under test, lambdas included.
+   * A jar of every class directory on this JVM's classpath (main and test classes), built once:
+   * give it to the driver as {@code spark.jars} so executors load the code under test, lambdas
+   * included.
    */
   public synchronized Path appJar() throws IOException {
     if (appJar == null) {
@@ -215,7 +264,8 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
           try (Stream<Path> files = Files.walk(dir)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
               String name = dir.relativize(file).toString().replace(File.separatorChar, '/');
-              // Log configuration stays the cluster's own (Spark's defaults, INFO to the executor's stderr).
+              // Log configuration stays the cluster's own (Spark's defaults, INFO to the executor's
+              // stderr).
               if (name.startsWith("log4j2") || !seen.add(name)) {
                 continue;
               }
@@ -231,7 +281,10 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
     return appJar;
   }
 
-  /** A live executor JVM: Spark's executor id, its PID, and the stderr file its Worker copies its log to. */
+  /**
+   * A live executor JVM: Spark's executor id, its PID, and the stderr file its Worker copies its
+   * log to.
+   */
   public record Executor(String id, long pid, Path log) {}
 
   /** The live executor JVMs the Workers launched. */
@@ -239,13 +292,22 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
     List<Executor> found = new ArrayList<>();
     for (int i = 0; i < workerProcesses.size(); i++) {
       Path work = workDir(i);
-      workerProcesses.get(i).descendants().filter(ProcessHandle::isAlive).forEach(p -> {
-        List<String> args = List.of(commandLine(p).split("\0"));
-        if (args.contains("org.apache.spark.executor.CoarseGrainedExecutorBackend")) {
-          String id = argument(args, "--executor-id");
-          found.add(new Executor(id, p.pid(), work.resolve(argument(args, "--app-id")).resolve(id).resolve("stderr")));
-        }
-      });
+      workerProcesses
+          .get(i)
+          .descendants()
+          .filter(ProcessHandle::isAlive)
+          .forEach(
+              p -> {
+                List<String> args = List.of(commandLine(p).split("\0"));
+                if (args.contains("org.apache.spark.executor.CoarseGrainedExecutorBackend")) {
+                  String id = argument(args, "--executor-id");
+                  found.add(
+                      new Executor(
+                          id,
+                          p.pid(),
+                          work.resolve(argument(args, "--app-id")).resolve(id).resolve("stderr")));
+                }
+              });
     }
     return found;
   }
@@ -288,9 +350,15 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
     for (Path log : logs) {
       if (Files.exists(log)) {
         List<String> lines = readLines(log);
-        s.append("----- ").append(log).append(" (last ").append(Math.min(LOG_TAIL_LINES, lines.size()))
-            .append(" of ").append(lines.size()).append(" lines)\n");
-        lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size())
+        s.append("----- ")
+            .append(log)
+            .append(" (last ")
+            .append(Math.min(LOG_TAIL_LINES, lines.size()))
+            .append(" of ")
+            .append(lines.size())
+            .append(" lines)\n");
+        lines
+            .subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size())
             .forEach(l -> s.append(l).append('\n'));
       }
     }
@@ -325,7 +393,11 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
   public void afterAll(ExtensionContext context) {
     if (context.getExecutionException().isPresent()) {
       failed = true;
-      System.err.println("standalone cluster logs after a failure in " + context.getDisplayName() + ":\n" + logs());
+      System.err.println(
+          "standalone cluster logs after a failure in "
+              + context.getDisplayName()
+              + ":\n"
+              + logs());
     }
     close();
   }
@@ -333,7 +405,8 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
   @Override
   public void testFailed(ExtensionContext context, Throwable cause) {
     failed = true;
-    System.err.println("standalone cluster logs after " + context.getDisplayName() + " failed:\n" + logs());
+    System.err.println(
+        "standalone cluster logs after " + context.getDisplayName() + " failed:\n" + logs());
   }
 
   private synchronized void killAll() {
@@ -355,8 +428,14 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
     workerProcesses.clear();
   }
 
-  private Process launch(String name, Path sparkHome, List<String> jvmArgs, Map<String, String> env,
-                         String mainClass, String... args) throws IOException {
+  private Process launch(
+      String name,
+      Path sparkHome,
+      List<String> jvmArgs,
+      Map<String, String> env,
+      String mainClass,
+      String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
@@ -366,12 +445,17 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
     cmd.add(sparkHome.resolve("jars") + File.separator + "*");
     cmd.add(mainClass);
     cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(log(name).toFile()).directory(root.toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(log(name).toFile())
+            .directory(root.toFile());
     Map<String, String> e = pb.environment();
     e.put("SPARK_HOME", sparkHome.toString());
     e.put("SPARK_LOCAL_IP", "127.0.0.1");
-    e.put("SPARK_SCALA_VERSION", "2.13"); // else every executor launch fails: "Cannot find any build directories"
+    e.put(
+        "SPARK_SCALA_VERSION",
+        "2.13"); // else every executor launch fails: "Cannot find any build directories"
     e.put("JAVA_HOME", System.getProperty("java.home"));
     e.putAll(env);
     Process p = pb.start();
@@ -380,8 +464,8 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
   }
 
   /**
-   * SPARK_HOME of this cluster, made on first use: {@code jars/} links this JVM's classpath jars, so a
-   * driver or spark-submit JVM can run from it too ({@code java -cp "SPARK_HOME/jars/*" ...}).
+   * SPARK_HOME of this cluster, made on first use: {@code jars/} links this JVM's classpath jars,
+   * so a driver or spark-submit JVM can run from it too ({@code java -cp "SPARK_HOME/jars/*" ...}).
    */
   public synchronized Path sparkHome() throws IOException {
     if (sparkHome == null) {
@@ -395,16 +479,21 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
     Set<String> names = new HashSet<>();
     for (Path jar : classpath().stream().filter(p -> p.toString().endsWith(".jar")).toList()) {
       String name = jar.getFileName().toString();
-      Files.createSymbolicLink(jars.resolve(names.add(name) ? name : names.size() + "-" + name), jar);
+      Files.createSymbolicLink(
+          jars.resolve(names.add(name) ? name : names.size() + "-" + name), jar);
     }
     return jars.getParent();
   }
 
   /** This JVM's classpath; under Surefire the real one, not its manifest-only booter jar. */
   private static List<Path> classpath() {
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    return Stream.of(cp.split(File.pathSeparator)).filter(s -> !s.isBlank())
-        .map(s -> Path.of(s).toAbsolutePath()).filter(Files::exists).toList();
+    String cp =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    return Stream.of(cp.split(File.pathSeparator))
+        .filter(s -> !s.isBlank())
+        .map(s -> Path.of(s).toAbsolutePath())
+        .filter(Files::exists)
+        .toList();
   }
 
   private String workerName(int index) {
@@ -431,12 +520,18 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
         return;
       }
       if (!p.isAlive()) {
-        throw new IllegalStateException(log.getFileName() + ": process exited with " + p.exitValue()
-            + " before logging '" + line + "'");
+        throw new IllegalStateException(
+            log.getFileName()
+                + ": process exited with "
+                + p.exitValue()
+                + " before logging '"
+                + line
+                + "'");
       }
       sleep(200);
     }
-    throw new IllegalStateException(log.getFileName() + ": no '" + line + "' within " + READY_TIMEOUT);
+    throw new IllegalStateException(
+        log.getFileName() + ": no '" + line + "' within " + READY_TIMEOUT);
   }
 
   private static void deleteTree(Path dir) {
@@ -449,7 +544,8 @@ public final class StandaloneCluster implements AutoCloseable, BeforeAllCallback
 
   private static String commandLine(ProcessHandle p) {
     try { // /proc has the whole command line; ProcessHandle.Info may truncate it
-      return new String(Files.readAllBytes(Path.of("/proc", String.valueOf(p.pid()), "cmdline")),
+      return new String(
+          Files.readAllBytes(Path.of("/proc", String.valueOf(p.pid()), "cmdline")),
           StandardCharsets.UTF_8);
     } catch (IOException e) {
       return p.info().commandLine().orElse("");

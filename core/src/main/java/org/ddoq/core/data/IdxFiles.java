@@ -26,8 +26,11 @@ final class IdxFiles {
 
   private IdxFiles() {}
 
-  /** An images file's header: {@code count} images of {@code height x width} unsigned bytes each. */
-  record Images(String path, boolean gzip, int count, int height, int width) implements Serializable {
+  /**
+   * An images file's header: {@code count} images of {@code height x width} unsigned bytes each.
+   */
+  record Images(String path, boolean gzip, int count, int height, int width)
+      implements Serializable {
     int imageBytes() {
       return height * width;
     }
@@ -37,15 +40,20 @@ final class IdxFiles {
     }
   }
 
-  /** The names a split's file may have: upstream names, the dotted Kaggle variant, each plain or .gz. */
+  /**
+   * The names a split's file may have: upstream names, the dotted Kaggle variant, each plain or
+   * .gz.
+   */
   static List<String> candidateNames(String prefix, String kind, int dims) {
     String dashed = prefix + "-" + kind + "-idx" + dims + "-ubyte";
     String dotted = prefix + "-" + kind + ".idx" + dims + "-ubyte";
-    // Plain first: it can be read from any index by seeking, a gzip stream only by decompressing up to it.
+    // Plain first: it can be read from any index by seeking, a gzip stream only by decompressing up
+    // to it.
     return List.of(dashed, dashed + ".gz", dotted, dotted + ".gz");
   }
 
-  static Path find(FileSystem fs, Path dir, String prefix, String kind, int dims) throws IOException {
+  static Path find(FileSystem fs, Path dir, String prefix, String kind, int dims)
+      throws IOException {
     List<String> names = candidateNames(prefix, kind, dims);
     for (String name : names) {
       Path p = new Path(dir, name);
@@ -53,8 +61,18 @@ final class IdxFiles {
         return p;
       }
     }
-    throw new InputException("no " + prefix + " " + kind + " file in " + dir + ": expected " + names.get(0)
-        + " or " + names.get(1) + " (MNIST IDX layout); put the file there or choose --format folder");
+    throw new InputException(
+        "no "
+            + prefix
+            + " "
+            + kind
+            + " file in "
+            + dir
+            + ": expected "
+            + names.get(0)
+            + " or "
+            + names.get(1)
+            + " (MNIST IDX layout); put the file there or choose --format folder");
   }
 
   static Images readImagesHeader(FileSystem fs, Path path) throws IOException {
@@ -66,8 +84,15 @@ final class IdxFiles {
       int height = in.readInt();
       int width = in.readInt();
       if (count < 0 || height < 1 || width < 1) {
-        throw new InputException(path + " has an impossible IDX header (" + count + " images of " + height + "x"
-            + width + "); the file is damaged: download or copy it again");
+        throw new InputException(
+            path
+                + " has an impossible IDX header ("
+                + count
+                + " images of "
+                + height
+                + "x"
+                + width
+                + "); the file is damaged: download or copy it again");
       }
       return new Images(path.toString(), gzip, count, height, width);
     } catch (EOFException e) {
@@ -93,8 +118,12 @@ final class IdxFiles {
         throw truncated(path, count + " labels", got + " labels");
       }
       if (in.read() != -1) {
-        throw new InputException(path + " has bytes after its " + count + " labels; the header and the data"
-            + " disagree, so the file is not a valid IDX labels file: download or copy it again");
+        throw new InputException(
+            path
+                + " has bytes after its "
+                + count
+                + " labels; the header and the data"
+                + " disagree, so the file is not a valid IDX labels file: download or copy it again");
       }
       return labels;
     } catch (IOException e) {
@@ -107,9 +136,10 @@ final class IdxFiles {
   }
 
   /**
-   * Checks that the images file holds exactly the pixels its header announces. Plain files: by length.
-   * Gzip: by the trailer's uncompressed size, falling back to decompressing the whole stream on the
-   * driver (streaming, nothing kept) when the trailer disagrees (cut file, or several gzip members).
+   * Checks that the images file holds exactly the pixels its header announces. Plain files: by
+   * length. Gzip: by the trailer's uncompressed size, falling back to decompressing the whole
+   * stream on the driver (streaming, nothing kept) when the trailer disagrees (cut file, or several
+   * gzip members).
    */
   static void checkImagesLength(FileSystem fs, Images images) throws IOException {
     Path path = new Path(images.path());
@@ -130,7 +160,9 @@ final class IdxFiles {
         actual += n;
       }
     } catch (IOException e) {
-      throw truncated(path, what + " (" + expected + " bytes uncompressed)",
+      throw truncated(
+          path,
+          what + " (" + expected + " bytes uncompressed)",
           actual + " bytes before the gzip stream breaks off");
     }
     checkLength(path, expected, actual, what);
@@ -152,7 +184,8 @@ final class IdxFiles {
 
   static InputStream open(FileSystem fs, Path path, boolean gzip) throws IOException {
     InputStream raw = fs.open(path, BUFFER);
-    return gzip ? new BufferedInputStream(new GZIPInputStream(raw, BUFFER), BUFFER)
+    return gzip
+        ? new BufferedInputStream(new GZIPInputStream(raw, BUFFER), BUFFER)
         : new BufferedInputStream(raw, BUFFER);
   }
 
@@ -163,7 +196,8 @@ final class IdxFiles {
   }
 
   /** ISIZE: the last four bytes of a gzip member, little-endian, the uncompressed size mod 2^32. */
-  private static long gzipTrailerSize(FileSystem fs, Path path, long fileLength) throws IOException {
+  private static long gzipTrailerSize(FileSystem fs, Path path, long fileLength)
+      throws IOException {
     try (FSDataInputStream in = fs.open(path)) {
       in.seek(fileLength - 4);
       long size = 0;
@@ -179,26 +213,41 @@ final class IdxFiles {
       throw truncated(path, what + " (" + expected + " bytes)", actual + " bytes");
     }
     if (actual > expected) {
-      throw new InputException(path + " holds " + (actual - expected) + " bytes more than its header announces ("
-          + what + "); the file is damaged or not an IDX images file: download or copy it again");
+      throw new InputException(
+          path
+              + " holds "
+              + (actual - expected)
+              + " bytes more than its header announces ("
+              + what
+              + "); the file is damaged or not an IDX images file: download or copy it again");
     }
   }
 
   private static void checkMagic(Path path, int magic, int expected, String kind) {
     if (magic != expected) {
-      throw new InputException(String.format("%s is not an IDX %s file: magic number 0x%08x, expected 0x%08x;"
-          + " check that the %s file is the one named there (images: *-images-idx3-ubyte, labels:"
-          + " *-labels-idx1-ubyte) and that it is not damaged", path, kind, magic, expected, kind));
+      throw new InputException(
+          String.format(
+              "%s is not an IDX %s file: magic number 0x%08x, expected 0x%08x;"
+                  + " check that the %s file is the one named there (images: *-images-idx3-ubyte, labels:"
+                  + " *-labels-idx1-ubyte) and that it is not damaged",
+              path, kind, magic, expected, kind));
     }
   }
 
   private static InputException truncated(Path path, String expected, String actual) {
-    return new InputException(path + " is truncated: its header announces " + expected + " but it holds "
-        + actual + "; download or copy the file again");
+    return new InputException(
+        path
+            + " is truncated: its header announces "
+            + expected
+            + " but it holds "
+            + actual
+            + "; download or copy the file again");
   }
 
   private static InputException truncatedHeader(Path path) {
-    return new InputException(path + " is truncated: it is too short to hold an IDX header;"
-        + " download or copy the file again");
+    return new InputException(
+        path
+            + " is truncated: it is too short to hold an IDX header;"
+            + " download or copy the file again");
   }
 }

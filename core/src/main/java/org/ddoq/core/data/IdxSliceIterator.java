@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
@@ -14,9 +13,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
- * Executor side of {@link IdxReader}: streams one contiguous range of images out of the images file as
- * rows, one image in memory at a time. The stream is opened on first use and closed at the end of the
- * range or when the task ends, whichever comes first.
+ * Executor side of {@link IdxReader}: streams one contiguous range of images out of the images file
+ * as rows, one image in memory at a time. The stream is opened on first use and closed at the end
+ * of the range or when the task ends, whichever comes first.
  */
 final class IdxSliceIterator implements Iterator<Row> {
   private final Configuration conf;
@@ -29,8 +28,13 @@ final class IdxSliceIterator implements Iterator<Row> {
   private InputStream in;
   private int next;
 
-  IdxSliceIterator(Configuration conf, IdxFiles.Images images, int start, byte[] labels, String[] classNames,
-                   ImageShape shape) {
+  IdxSliceIterator(
+      Configuration conf,
+      IdxFiles.Images images,
+      int start,
+      byte[] labels,
+      String[] classNames,
+      ImageShape shape) {
     this.conf = conf;
     this.images = images;
     this.start = start;
@@ -61,12 +65,17 @@ final class IdxSliceIterator implements Iterator<Row> {
         open();
       }
       if (in.readNBytes(pixels, 0, pixels.length) < pixels.length) {
-        throw new InputException(images.path() + " ends before image " + index + " (it changed while being read?);"
-            + " copy the file again and rerun");
+        throw new InputException(
+            images.path()
+                + " ends before image "
+                + index
+                + " (it changed while being read?);"
+                + " copy the file again and rerun");
       }
     } catch (IOException e) {
       close();
-      throw new UncheckedIOException("reading image " + index + " of " + images.path() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "reading image " + index + " of " + images.path() + ": " + e.getMessage(), e);
     }
     int label = labels[next] & 0xff;
     next++;

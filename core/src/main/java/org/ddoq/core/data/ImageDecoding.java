@@ -6,12 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Decodes one image file (PNG, JPEG, BMP, GIF, TIFF through javax.imageio) into CHW bytes of a target
- * shape, or says in words a user can act on why it cannot.
+ * Decodes one image file (PNG, JPEG, BMP, GIF, TIFF through javax.imageio) into CHW bytes of a
+ * target shape, or says in words a user can act on why it cannot.
  */
 final class ImageDecoding {
   static {
@@ -21,7 +20,9 @@ final class ImageDecoding {
 
   private ImageDecoding() {}
 
-  /** Either {@code pixels} (CHW, target shape) or {@code problem} (why the file was skipped) is set. */
+  /**
+   * Either {@code pixels} (CHW, target shape) or {@code problem} (why the file was skipped) is set.
+   */
   record Result(byte[] pixels, String problem) {
     static Result skipped(String problem) {
       return new Result(null, problem);
@@ -45,14 +46,20 @@ final class ImageDecoding {
     try {
       BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
       if (image == null) {
-        why[0] = "not a PNG/JPEG/BMP/GIF/TIFF image despite its extension (no image decoder recognises the"
-            + " content); convert it to PNG or delete it";
+        why[0] =
+            "not a PNG/JPEG/BMP/GIF/TIFF image despite its extension (no image decoder recognises the"
+                + " content); convert it to PNG or delete it";
       }
       return image;
     } catch (IOException | RuntimeException e) {
-      // ImageIO reports damaged data as IIOException, and sometimes as an unchecked exception from deep inside.
-      why[0] = "corrupt or truncated image data (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-          + "); export the image again or delete it";
+      // ImageIO reports damaged data as IIOException, and sometimes as an unchecked exception from
+      // deep inside.
+      why[0] =
+          "corrupt or truncated image data ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + "); export the image again or delete it";
       return null;
     }
   }
@@ -69,8 +76,12 @@ final class ImageDecoding {
       return new Result(Pixels.convert(Pixels.toChw(image, own.channels()), own, target), null);
     } catch (RuntimeException e) {
       // Lazily decoded formats can fail only when the pixels are touched.
-      return Result.skipped("corrupt image data (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-          + "); export the image again or delete it");
+      return Result.skipped(
+          "corrupt image data ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage()
+              + "); export the image again or delete it");
     }
   }
 }

@@ -18,8 +18,10 @@ public final class ImageFiles {
     try {
       bytes = ImageDecoding.readFile(conf, path);
     } catch (FileNotFoundException e) {
-      throw new InputException(path + " does not exist; the directory is incomplete (copy it again or"
-          + " re-run the command that wrote it)");
+      throw new InputException(
+          path
+              + " does not exist; the directory is incomplete (copy it again or"
+              + " re-run the command that wrote it)");
     } catch (IOException e) {
       throw new InputException("could not read " + path + ": " + e.getMessage());
     }

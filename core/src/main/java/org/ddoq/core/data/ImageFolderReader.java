@@ -21,26 +21,29 @@ import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.SerializableConfiguration;
 
 /**
- * Reads the torchvision ImageFolder layout {@code DIR/<class>/<image files>} from any Hadoop file system.
+ * Reads the torchvision ImageFolder layout {@code DIR/<class>/<image files>} from any Hadoop file
+ * system.
  *
- * <p>Classes are the sub-folder names sorted; label i is the i-th. Files are taken from each class folder
- * and its sub-folders, with the extensions in {@link #IMAGE_EXTENSIONS}; ids follow (class, relative path)
- * order, so they are the same on every run over the same files. Folders whose names start with "." or
- * "_" (e.g. {@code .ipynb_checkpoints}) are not classes.
+ * <p>Classes are the sub-folder names sorted; label i is the i-th. Files are taken from each class
+ * folder and its sub-folders, with the extensions in {@link #IMAGE_EXTENSIONS}; ids follow (class,
+ * relative path) order, so they are the same on every run over the same files. Folders whose names
+ * start with "." or "_" (e.g. {@code .ipynb_checkpoints}) are not classes.
  *
- * <p>The driver only lists paths; executors decode. Every image is converted to the target shape (grey
- * or RGB, antialiased bilinear resize); without a target, the first decodable image's size is used, with
- * 1 channel if it is grey and 3 otherwise. Decoded rows are persisted (MEMORY_AND_DISK) so counting the
- * skipped files and then using the rows decodes once.
+ * <p>The driver only lists paths; executors decode. Every image is converted to the target shape
+ * (grey or RGB, antialiased bilinear resize); without a target, the first decodable image's size is
+ * used, with 1 channel if it is grey and 3 otherwise. Decoded rows are persisted (MEMORY_AND_DISK)
+ * so counting the skipped files and then using the rows decodes once.
  *
- * <p>Skipped, and listed in {@link ImageDataset#skipped()} with a reason: empty, corrupt or undecodable
- * image files; files with other extensions and loose files in DIR (ignored, not read).
- * Refused with {@link InputException} before any decoding: a missing DIR, no class folders, a class folder
- * without image files (torchvision refuses those too); after decoding: a class none of whose images decode.
+ * <p>Skipped, and listed in {@link ImageDataset#skipped()} with a reason: empty, corrupt or
+ * undecodable image files; files with other extensions and loose files in DIR (ignored, not read).
+ * Refused with {@link InputException} before any decoding: a missing DIR, no class folders, a class
+ * folder without image files (torchvision refuses those too); after decoding: a class none of whose
+ * images decode.
  */
 public final class ImageFolderReader {
   /** File extensions read as images (lower case, compared case-insensitively). */
-  public static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff");
+  public static final Set<String> IMAGE_EXTENSIONS =
+      Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff");
 
   // Files per Spark task: enough to amortise task start-up, small enough to spread over the cores.
   private static final int FILES_PER_SLICE = 2000;
@@ -50,8 +53,10 @@ public final class ImageFolderReader {
   /**
    * Lists, decodes and checks the images under {@code dir}.
    *
-   * @param targetOrNull the shape to convert every image to, or null to take it from the first image
-   * @throws InputException for a missing folder, no class folders, or an empty class (message says which)
+   * @param targetOrNull the shape to convert every image to, or null to take it from the first
+   *     image
+   * @throws InputException for a missing folder, no class folders, or an empty class (message says
+   *     which)
    */
   public static ImageDataset read(SparkSession spark, String dir, ImageShape targetOrNull) {
     try {
@@ -60,7 +65,8 @@ public final class ImageFolderReader {
       List<ImageFile> files = new ArrayList<>();
       List<ImageDataset.Skipped> ignored = new ArrayList<>();
       List<String> classNames = list(fs, root, files, ignored);
-      SerializableConfiguration conf = new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
+      SerializableConfiguration conf =
+          new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
       ImageShape shape = targetOrNull != null ? targetOrNull : firstImageShape(conf, files);
       return decodeAll(spark, conf, root, files, classNames, shape, ignored);
     } catch (IOException e) {
@@ -69,14 +75,20 @@ public final class ImageFolderReader {
   }
 
   /** Fills {@code files} in id order and {@code ignored}; returns the class names. */
-  private static List<String> list(FileSystem fs, Path root, List<ImageFile> files,
-                                   List<ImageDataset.Skipped> ignored) throws IOException {
+  private static List<String> list(
+      FileSystem fs, Path root, List<ImageFile> files, List<ImageDataset.Skipped> ignored)
+      throws IOException {
     if (!fs.exists(root)) {
-      throw new InputException("input path " + root + " does not exist; check the path and that it is readable");
+      throw new InputException(
+          "input path " + root + " does not exist; check the path and that it is readable");
     }
     if (!fs.getFileStatus(root).isDirectory()) {
-      throw new InputException(root + " is a file; give the folder that holds one sub-folder per class"
-          + " (" + root.getName() + "/<class>/<image files>)");
+      throw new InputException(
+          root
+              + " is a file; give the folder that holds one sub-folder per class"
+              + " ("
+              + root.getName()
+              + "/<class>/<image files>)");
     }
     FileStatus[] entries = fs.listStatus(root);
     Arrays.sort(entries, Comparator.comparing(s -> s.getPath().getName()));
@@ -85,11 +97,19 @@ public final class ImageFolderReader {
     for (FileStatus entry : entries) {
       String name = entry.getPath().getName();
       if (!entry.isDirectory()) {
-        ignored.add(new ImageDataset.Skipped(entry.getPath().toString(), "ignored: a file directly in " + root
-            + " belongs to no class; move it into a class folder " + root + "/<class>/ if it is an image"));
+        ignored.add(
+            new ImageDataset.Skipped(
+                entry.getPath().toString(),
+                "ignored: a file directly in "
+                    + root
+                    + " belongs to no class; move it into a class folder "
+                    + root
+                    + "/<class>/ if it is an image"));
       } else if (name.startsWith(".") || name.startsWith("_")) {
-        ignored.add(new ImageDataset.Skipped(entry.getPath().toString(),
-            "ignored: hidden folder (name starts with '.' or '_'), not a class; rename it to read it as a class"));
+        ignored.add(
+            new ImageDataset.Skipped(
+                entry.getPath().toString(),
+                "ignored: hidden folder (name starts with '.' or '_'), not a class; rename it to read it as a class"));
       } else {
         int label = classNames.size();
         classNames.add(name);
@@ -99,20 +119,36 @@ public final class ImageFolderReader {
       }
     }
     if (classNames.isEmpty()) {
-      throw new InputException(root + " has no class sub-folders; expected " + root + "/<class>/<image files>"
-          + " (e.g. " + root + "/cat/001.png), one folder per class");
+      throw new InputException(
+          root
+              + " has no class sub-folders; expected "
+              + root
+              + "/<class>/<image files>"
+              + " (e.g. "
+              + root
+              + "/cat/001.png), one folder per class");
     }
     if (!emptyClasses.isEmpty()) {
-      throw new InputException("class folder " + String.join(", ", emptyClasses) + " contains no image files ("
-          + String.join(", ", IMAGE_EXTENSIONS.stream().sorted().toList()) + "); add images to it or remove it"
-          + " (an empty class cannot be distilled; torchvision's ImageFolder refuses it too)");
+      throw new InputException(
+          "class folder "
+              + String.join(", ", emptyClasses)
+              + " contains no image files ("
+              + String.join(", ", IMAGE_EXTENSIONS.stream().sorted().toList())
+              + "); add images to it or remove it"
+              + " (an empty class cannot be distilled; torchvision's ImageFolder refuses it too)");
     }
     return List.copyOf(classNames);
   }
 
   /** Adds the class folder's image files sorted by relative path; false when it has none. */
-  private static boolean listClass(FileSystem fs, Path classDir, int label, String className,
-                                   List<ImageFile> files, List<ImageDataset.Skipped> ignored) throws IOException {
+  private static boolean listClass(
+      FileSystem fs,
+      Path classDir,
+      int label,
+      String className,
+      List<ImageFile> files,
+      List<ImageDataset.Skipped> ignored)
+      throws IOException {
     List<Path> paths = new ArrayList<>();
     addFiles(fs, classDir, paths);
     paths.sort(Comparator.comparing(Path::toString));
@@ -125,18 +161,24 @@ public final class ImageFolderReader {
         files.add(new ImageFile(files.size(), label, className, p.toString()));
         any = true;
       } else {
-        ignored.add(new ImageDataset.Skipped(p.toString(), "ignored: not an image file name (extension '"
-            + ext + "'); only " + IMAGE_EXTENSIONS.stream().sorted().toList() + " are read, rename it if it is one"));
+        ignored.add(
+            new ImageDataset.Skipped(
+                p.toString(),
+                "ignored: not an image file name (extension '"
+                    + ext
+                    + "'); only "
+                    + IMAGE_EXTENSIONS.stream().sorted().toList()
+                    + " are read, rename it if it is one"));
       }
     }
     return any;
   }
 
   /**
-   * Adds every file under {@code dir}, sub-folders included. listStatus, not listFiles: on the local file
-   * system without Hadoop's native library, listFiles builds a LocatedFileStatus per file, whose
-   * permission lookup forks `ls -ld` (org.apache.hadoop.fs.RawLocalFileSystem); listing CIFAR-10's 50,000
-   * files that way took over 5 minutes. listStatus reads names and sizes only.
+   * Adds every file under {@code dir}, sub-folders included. listStatus, not listFiles: on the
+   * local file system without Hadoop's native library, listFiles builds a LocatedFileStatus per
+   * file, whose permission lookup forks `ls -ld` (org.apache.hadoop.fs.RawLocalFileSystem); listing
+   * CIFAR-10's 50,000 files that way took over 5 minutes. listStatus reads names and sizes only.
    */
   private static void addFiles(FileSystem fs, Path dir, List<Path> paths) throws IOException {
     for (FileStatus status : fs.listStatus(dir)) {
@@ -148,37 +190,64 @@ public final class ImageFolderReader {
     }
   }
 
-  /** The shape of the first file that decodes (read on the driver: one image, usually the first file). */
+  /**
+   * The shape of the first file that decodes (read on the driver: one image, usually the first
+   * file).
+   */
   private static ImageShape firstImageShape(SerializableConfiguration conf, List<ImageFile> files)
       throws IOException {
     for (ImageFile f : files) {
-      var image = ImageDecoding.decode(ImageDecoding.readFile(conf.value(), f.path()), new String[1]);
+      var image =
+          ImageDecoding.decode(ImageDecoding.readFile(conf.value(), f.path()), new String[1]);
       if (image != null) {
         return Pixels.nativeShape(image);
       }
     }
-    throw new InputException("none of the " + files.size() + " image files decodes as an image; check that the"
-        + " folder holds PNG or JPEG files");
+    throw new InputException(
+        "none of the "
+            + files.size()
+            + " image files decodes as an image; check that the"
+            + " folder holds PNG or JPEG files");
   }
 
-  private static ImageDataset decodeAll(SparkSession spark, SerializableConfiguration conf, Path root,
-                                        List<ImageFile> files,
-                                        List<String> classNames, ImageShape shape,
-                                        List<ImageDataset.Skipped> ignored) {
+  private static ImageDataset decodeAll(
+      SparkSession spark,
+      SerializableConfiguration conf,
+      Path root,
+      List<ImageFile> files,
+      List<String> classNames,
+      ImageShape shape,
+      List<ImageDataset.Skipped> ignored) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int numSlices = Math.max(1, Math.min(files.size(),
-        Math.max(jsc.defaultParallelism(), (files.size() + FILES_PER_SLICE - 1) / FILES_PER_SLICE)));
+    int numSlices =
+        Math.max(
+            1,
+            Math.min(
+                files.size(),
+                Math.max(
+                    jsc.defaultParallelism(),
+                    (files.size() + FILES_PER_SLICE - 1) / FILES_PER_SLICE)));
     // Row: the five ImageRows columns, then the reason the file was skipped (null when it decoded).
-    JavaRDD<Row> decoded = jsc.parallelize(files, numSlices).map(f -> {
-      ImageDecoding.Result r = ImageDecoding.toShape(ImageDecoding.readFile(conf.value(), f.path()), shape);
-      return RowFactory.create(f.id(), f.label(), f.className(), f.path(), r.pixels(), r.problem());
-    }).persist(StorageLevel.MEMORY_AND_DISK());
+    JavaRDD<Row> decoded =
+        jsc.parallelize(files, numSlices)
+            .map(
+                f -> {
+                  ImageDecoding.Result r =
+                      ImageDecoding.toShape(ImageDecoding.readFile(conf.value(), f.path()), shape);
+                  return RowFactory.create(
+                      f.id(), f.label(), f.className(), f.path(), r.pixels(), r.problem());
+                })
+            .persist(StorageLevel.MEMORY_AND_DISK());
     decoded.setName("decoded images of " + classNames.size() + " classes from " + root);
 
     List<ImageDataset.Skipped> skipped = new ArrayList<>(ignored);
-    skipped.addAll(decoded.filter(r -> !r.isNullAt(5))
-        .map(r -> new ImageDataset.Skipped(r.getString(3), r.getString(5))).collect());
-    Map<Integer, Long> perClass = decoded.filter(r -> r.isNullAt(5)).map(r -> r.getInt(1)).countByValue();
+    skipped.addAll(
+        decoded
+            .filter(r -> !r.isNullAt(5))
+            .map(r -> new ImageDataset.Skipped(r.getString(3), r.getString(5)))
+            .collect());
+    Map<Integer, Long> perClass =
+        decoded.filter(r -> r.isNullAt(5)).map(r -> r.getInt(1)).countByValue();
     List<String> lost = new ArrayList<>();
     for (int label = 0; label < classNames.size(); label++) {
       if (perClass.getOrDefault(label, 0L) == 0L) {
@@ -187,15 +256,29 @@ public final class ImageFolderReader {
     }
     if (!lost.isEmpty()) {
       decoded.unpersist(false);
-      throw new InputException("no image in class folder " + String.join(", ", lost) + " could be decoded ("
-          + skipped.size() + " files skipped, see the list); replace the broken files or remove the folder");
+      throw new InputException(
+          "no image in class folder "
+              + String.join(", ", lost)
+              + " could be decoded ("
+              + skipped.size()
+              + " files skipped, see the list); replace the broken files or remove the folder");
     }
-    JavaRDD<Row> rows = decoded.filter(r -> r.isNullAt(5))
-        .map(r -> RowFactory.create(r.getLong(0), r.getInt(1), r.getString(2), r.getString(3), r.get(4)));
-    return new ImageDataset(spark.createDataFrame(rows, ImageRows.SCHEMA), shape, classNames,
-        List.copyOf(skipped), "folder");
+    JavaRDD<Row> rows =
+        decoded
+            .filter(r -> r.isNullAt(5))
+            .map(
+                r ->
+                    RowFactory.create(
+                        r.getLong(0), r.getInt(1), r.getString(2), r.getString(3), r.get(4)));
+    return new ImageDataset(
+        spark.createDataFrame(rows, ImageRows.SCHEMA),
+        shape,
+        classNames,
+        List.copyOf(skipped),
+        "folder");
   }
 
   /** One file to decode, with the id and label it will carry. */
-  private record ImageFile(long id, int label, String className, String path) implements Serializable {}
+  private record ImageFile(long id, int label, String className, String path)
+      implements Serializable {}
 }

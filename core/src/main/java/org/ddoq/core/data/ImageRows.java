@@ -5,12 +5,15 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Column names and the schema every reader produces: one row per image.
+ *
  * <ul>
- *   <li>{@code id} long, unique within the dataset, stable across runs (order of the source)</li>
- *   <li>{@code label} int, 0..numClasses-1, in the order of {@code class_name} sorted as the reader says</li>
- *   <li>{@code class_name} string</li>
- *   <li>{@code source} string: the file (and index inside it) the image came from, for error messages</li>
- *   <li>{@code image} binary: unsigned bytes, CHW order, {@link ImageShape#size()} long</li>
+ *   <li>{@code id} long, unique within the dataset, stable across runs (order of the source)
+ *   <li>{@code label} int, 0..numClasses-1, in the order of {@code class_name} sorted as the reader
+ *       says
+ *   <li>{@code class_name} string
+ *   <li>{@code source} string: the file (and index inside it) the image came from, for error
+ *       messages
+ *   <li>{@code image} binary: unsigned bytes, CHW order, {@link ImageShape#size()} long
  * </ul>
  */
 public final class ImageRows {
@@ -20,12 +23,13 @@ public final class ImageRows {
   public static final String SOURCE = "source";
   public static final String IMAGE = "image";
 
-  public static final StructType SCHEMA = new StructType()
-      .add(ID, DataTypes.LongType, false)
-      .add(LABEL, DataTypes.IntegerType, false)
-      .add(CLASS_NAME, DataTypes.StringType, false)
-      .add(SOURCE, DataTypes.StringType, false)
-      .add(IMAGE, DataTypes.BinaryType, false);
+  public static final StructType SCHEMA =
+      new StructType()
+          .add(ID, DataTypes.LongType, false)
+          .add(LABEL, DataTypes.IntegerType, false)
+          .add(CLASS_NAME, DataTypes.StringType, false)
+          .add(SOURCE, DataTypes.StringType, false)
+          .add(IMAGE, DataTypes.BinaryType, false);
 
   private ImageRows() {}
 }

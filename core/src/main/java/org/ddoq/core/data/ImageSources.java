@@ -11,28 +11,31 @@ import org.apache.spark.sql.SparkSession;
  * "auto", from what is in the directory.
  *
  * <p>Auto-detection, first rule that applies:
+ *
  * <ol>
- *   <li>DIR holds IDX files ({@code *-idx3-ubyte[.gz]} ...): {@link IdxReader};</li>
- *   <li>DIR/&lt;split&gt;/ is a folder: {@link ImageFolderReader} on it ({@code DIR/train/<class>/},
- *       {@code DIR/test/<class>/});</li>
- *   <li>split "train": {@link ImageFolderReader} on DIR itself ({@code DIR/<class>/}); split "test" has no
- *       such fallback and is refused.</li>
+ *   <li>DIR holds IDX files ({@code *-idx3-ubyte[.gz]} ...): {@link IdxReader};
+ *   <li>DIR/&lt;split&gt;/ is a folder: {@link ImageFolderReader} on it ({@code
+ *       DIR/train/<class>/}, {@code DIR/test/<class>/});
+ *   <li>split "train": {@link ImageFolderReader} on DIR itself ({@code DIR/<class>/}); split "test"
+ *       has no such fallback and is refused.
  * </ol>
+ *
  * "folder" applies rules 2 and 3; "idx" applies rule 1 without looking.
  */
 public final class ImageSources {
   private ImageSources() {}
 
   /**
-   * @param dir          the input directory, any Hadoop path (local, hdfs://, s3a://)
-   * @param format       "idx", "folder" or "auto"
-   * @param split        "train" or "test"
-   * @param targetOrNull shape to convert every image to; null keeps IDX images as they are and takes a
-   *                     folder's shape from its first image
-   * @throws InputException when the path, the format, the split or the files are wrong (message says how)
+   * @param dir the input directory, any Hadoop path (local, hdfs://, s3a://)
+   * @param format "idx", "folder" or "auto"
+   * @param split "train" or "test"
+   * @param targetOrNull shape to convert every image to; null keeps IDX images as they are and
+   *     takes a folder's shape from its first image
+   * @throws InputException when the path, the format, the split or the files are wrong (message
+   *     says how)
    */
-  public static ImageDataset read(SparkSession spark, String dir, String format, String split,
-                                  ImageShape targetOrNull) {
+  public static ImageDataset read(
+      SparkSession spark, String dir, String format, String split, ImageShape targetOrNull) {
     if (!"train".equals(split) && !"test".equals(split)) {
       throw new InputException("split must be 'train' or 'test', got '" + split + "'");
     }
@@ -44,8 +47,11 @@ public final class ImageSources {
       Path root = new Path(dir);
       FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (!fs.exists(root)) {
-        throw new InputException("input path " + dir + " does not exist; check the path (local, hdfs:// or"
-            + " s3a://) and that the driver can read it");
+        throw new InputException(
+            "input path "
+                + dir
+                + " does not exist; check the path (local, hdfs:// or"
+                + " s3a://) and that the driver can read it");
       }
       if (fmt.equals("idx") || (fmt.equals("auto") && IdxReader.hasIdxFiles(fs, root))) {
         return IdxReader.read(spark, dir, split, targetOrNull);
@@ -55,13 +61,20 @@ public final class ImageSources {
         return ImageFolderReader.read(spark, splitDir.toString(), targetOrNull);
       }
       if (split.equals("test")) {
-        throw new InputException(dir + " has no test split: expected " + new Path(root, "test") + "/<class>/<images>"
-            + " or IDX files t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]; add them or skip the test split");
+        throw new InputException(
+            dir
+                + " has no test split: expected "
+                + new Path(root, "test")
+                + "/<class>/<images>"
+                + " or IDX files t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]; add them or skip the test split");
       }
       if (fs.isDirectory(new Path(root, "test"))) {
         // DIR/test without DIR/train: reading DIR would make "test" a class.
-        throw new InputException(dir + " has a test/ folder but no train/ folder; put the training images in "
-            + new Path(root, "train") + "/<class>/");
+        throw new InputException(
+            dir
+                + " has a test/ folder but no train/ folder; put the training images in "
+                + new Path(root, "train")
+                + "/<class>/");
       }
       return ImageFolderReader.read(spark, dir, targetOrNull);
     } catch (IOException e) {

@@ -19,14 +19,18 @@ final class Pixels {
     return new ImageShape(channels, image.getHeight(), image.getWidth());
   }
 
-  /** The image's pixels at their own size as CHW unsigned bytes with {@code channels} planes; alpha dropped. */
+  /**
+   * The image's pixels at their own size as CHW unsigned bytes with {@code channels} planes; alpha
+   * dropped.
+   */
   static byte[] toChw(BufferedImage image, int channels) {
     int w = image.getWidth();
     int h = image.getHeight();
     int n = w * h;
     byte[] out = new byte[channels * n];
     if (isGrey(image)) {
-      // Read the raster, not getRGB: Java treats grey as linear and getRGB would apply an sRGB gamma.
+      // Read the raster, not getRGB: Java treats grey as linear and getRGB would apply an sRGB
+      // gamma.
       Raster raster = image.getRaster();
       int bits = image.getColorModel().getComponentSize(0);
       int max = (1 << bits) - 1;

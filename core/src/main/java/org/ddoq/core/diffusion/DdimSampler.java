@@ -3,11 +3,12 @@ package org.ddoq.core.diffusion;
 import java.util.Arrays;
 
 /**
- * DDIM (Song et al.) from a noised latent, with classifier-free guidance, as DiT samples with respaced
- * timesteps. All arithmetic between model calls is float64; the model sees float32.
+ * DDIM (Song et al.) from a noised latent, with classifier-free guidance, as DiT samples with
+ * respaced timesteps. All arithmetic between model calls is float64; the model sees float32.
  *
  * <p><b>Visited timesteps</b> (T = {@link GaussianDiffusion#timesteps()}, s = strength, round(v) =
  * floor(v + 0.5)): none when s = 0. Otherwise
+ *
  * <pre>
  *   t_start = clip(round(s * T) - 1, 0, T - 1)
  *   n       = min(max(1, round(steps * s)), t_start + 1)        (at most one step per timestep)
@@ -15,12 +16,14 @@ import java.util.Arrays;
  *                                                            integer arithmetic; u_0 = 0, u_{n-1} = t_start)
  *   n == 1: the single timestep t_start
  * </pre>
- * visited in descending order tau_0 = t_start > tau_1 > ... > tau_{n-1} = 0. E.g. T = 1000: strength 1,
- * 25 steps visits 999, 957, 916, ..., 42, 0 (u_j = round(41.625 j)); strength 0.7, 50 steps visits 35
- * timesteps from 699 down to 0 (u_j = round(699 j / 34)).
  *
- * <p><b>Sampling</b> (abar from {@link GaussianDiffusion#alphaBar}, tau' the next visited timestep or
- * -1 after the last, abar_{-1} = 1):
+ * visited in descending order tau_0 = t_start > tau_1 > ... > tau_{n-1} = 0. E.g. T = 1000:
+ * strength 1, 25 steps visits 999, 957, 916, ..., 42, 0 (u_j = round(41.625 j)); strength 0.7, 50
+ * steps visits 35 timesteps from 699 down to 0 (u_j = round(699 j / 34)).
+ *
+ * <p><b>Sampling</b> (abar from {@link GaussianDiffusion#alphaBar}, tau' the next visited timestep
+ * or -1 after the last, abar_{-1} = 1):
+ *
  * <pre>
  *   x = sqrt(abar_{t_start}) x0 + sqrt(1 - abar_{t_start}) z          z = noise.next(i, size)   (first draw)
  *   for each tau:
@@ -30,12 +33,13 @@ import java.util.Arrays;
  *     x       = sqrt(abar_tau') x0_pred + sqrt(1 - abar_tau' - sigma^2) eps + sigma z
  *                                                 z = noise.next(i, size) only when sigma > 0
  * </pre>
- * No clipping of x0_pred (DiT samples latents with clip_denoised=False). sigma is 0 at the last step
- * (abar_{-1} = 1) and for eta = 0, so eta = 0 draws exactly one noise vector per image. With guidance
- * the model is called once per step on the batch [x_0..x_{B-1}, x_0..x_{B-1}] with labels
- * [y_0..y_{B-1}, null..null] (conditional half first, as DiT); without, once on the B images. A model
- * output of 2*size values per image (learned sigma) contributes its first size values (CHW: the first C
- * channels).
+ *
+ * No clipping of x0_pred (DiT samples latents with clip_denoised=False). sigma is 0 at the last
+ * step (abar_{-1} = 1) and for eta = 0, so eta = 0 draws exactly one noise vector per image. With
+ * guidance the model is called once per step on the batch [x_0..x_{B-1}, x_0..x_{B-1}] with labels
+ * [y_0..y_{B-1}, null..null] (conditional half first, as DiT); without, once on the B images. A
+ * model output of 2*size values per image (learned sigma) contributes its first size values (CHW:
+ * the first C channels).
  */
 public final class DdimSampler {
   private final GaussianDiffusion diffusion;
@@ -59,10 +63,10 @@ public final class DdimSampler {
   }
 
   /**
-   * @param x0     centroids already multiplied by the prior's scale factor, one C*H*W vector each
+   * @param x0 centroids already multiplied by the prior's scale factor, one C*H*W vector each
    * @param labels their classes, 0..numClasses-1 (or the null label for unconditional samples)
-   * @return the denoised latents in the same (scaled) units; strength 0 returns copies of x0, bit for bit,
-   *     without calling the model or the noise source
+   * @return the denoised latents in the same (scaled) units; strength 0 returns copies of x0, bit
+   *     for bit, without calling the model or the noise source
    */
   public float[][] sample(Denoiser model, float[][] x0, int[] labels, NoiseSource noise) {
     int batch = x0.length;
@@ -72,10 +76,12 @@ public final class DdimSampler {
     int size = batch == 0 ? 0 : x0[0].length;
     for (int i = 0; i < batch; i++) {
       if (x0[i].length != size) {
-        throw new IllegalArgumentException("latent " + i + " has " + x0[i].length + " values, not " + size);
+        throw new IllegalArgumentException(
+            "latent " + i + " has " + x0[i].length + " values, not " + size);
       }
       if (labels[i] < 0 || labels[i] > diffusion.spec().nullLabel()) {
-        throw new IllegalArgumentException("label " + labels[i] + " outside 0.." + diffusion.spec().nullLabel());
+        throw new IllegalArgumentException(
+            "label " + labels[i] + " outside 0.." + diffusion.spec().nullLabel());
       }
     }
     if (taus.length == 0 || batch == 0) {
@@ -140,7 +146,8 @@ public final class DdimSampler {
     }
     float[][] out = model.eps(in, t, y);
     if (out.length != rows) {
-      throw new IllegalStateException("model returned " + out.length + " outputs for " + rows + " inputs");
+      throw new IllegalStateException(
+          "model returned " + out.length + " outputs for " + rows + " inputs");
     }
     double[][] eps = new double[batch][size];
     for (int i = 0; i < batch; i++) {
@@ -153,11 +160,20 @@ public final class DdimSampler {
     return eps;
   }
 
-  /** Epsilon of one output: all of it, or the first half of a learned-sigma output (first C channels). */
+  /**
+   * Epsilon of one output: all of it, or the first half of a learned-sigma output (first C
+   * channels).
+   */
   private static float[] epsilon(float[] output, int size) {
     if (output.length != size && output.length != 2 * size) {
-      throw new IllegalStateException("model output has " + output.length + " values, expected " + size
-          + " (epsilon) or " + 2 * size + " (epsilon and learned sigma)");
+      throw new IllegalStateException(
+          "model output has "
+              + output.length
+              + " values, expected "
+              + size
+              + " (epsilon) or "
+              + 2 * size
+              + " (epsilon and learned sigma)");
     }
     return output;
   }
@@ -165,7 +181,8 @@ public final class DdimSampler {
   private static float[] draw(NoiseSource noise, int image, int size) {
     float[] z = noise.next(image, size);
     if (z.length != size) {
-      throw new IllegalStateException("noise source gave " + z.length + " values for a latent of " + size);
+      throw new IllegalStateException(
+          "noise source gave " + z.length + " values for a latent of " + size);
     }
     return z;
   }
@@ -174,7 +191,8 @@ public final class DdimSampler {
     if (strength == 0) {
       return new int[0];
     }
-    int tStart = Math.max(0, Math.min(timesteps - 1, (int) Math.floor(strength * timesteps + 0.5) - 1));
+    int tStart =
+        Math.max(0, Math.min(timesteps - 1, (int) Math.floor(strength * timesteps + 0.5) - 1));
     int n = Math.min(Math.max(1, (int) Math.floor(steps * strength + 0.5)), tStart + 1);
     int[] taus = new int[n];
     for (int k = 0; k < n; k++) {

@@ -3,7 +3,8 @@ package org.ddoq.core.diffusion;
 import org.ddoq.core.prior.DiffusionSpec;
 
 /**
- * DiT's Gaussian diffusion schedule ({@link DiffusionSpec#alphaBars()}), in float64 as DiT computes it.
+ * DiT's Gaussian diffusion schedule ({@link DiffusionSpec#alphaBars()}), in float64 as DiT computes
+ * it.
  *
  * <pre>
  *   beta_i     = betaStart + i * (betaEnd - betaStart) / (T - 1),  i = 0..T-1   (numpy.linspace; beta_{T-1} = betaEnd)
@@ -28,7 +29,10 @@ public final class GaussianDiffusion {
     return alphaBar.length;
   }
 
-  /** abar_t for t in -1..T-1 (abar_{-1} = 1: the clean end of the chain, the last DDIM step's target). */
+  /**
+   * abar_t for t in -1..T-1 (abar_{-1} = 1: the clean end of the chain, the last DDIM step's
+   * target).
+   */
   public double alphaBar(int t) {
     if (t < -1 || t >= alphaBar.length) {
       throw new IllegalArgumentException("timestep " + t + " outside -1.." + (alphaBar.length - 1));

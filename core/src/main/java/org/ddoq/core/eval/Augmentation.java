@@ -5,27 +5,32 @@ import java.util.Random;
 import org.ddoq.core.data.ImageShape;
 
 /**
- * The student's data augmentation, after DSA's evaluation protocol (Zhao & Bilen 2021): each training
- * image gets ONE transformation drawn at random from colour, crop, cutout, flip, scale and rotate, with
- * DSA's strengths (translation up to 1/8 of the side, scale 0.8-1.2, rotation up to 15 degrees, a
- * cutout square of half the side). DSA draws one per batch; one per image gives more variety to a
- * 10-image set at no cost. Horizontal flips suit both garments and natural images; for digits or text a
- * user passes {@code --augment none} (or a list without flip).
+ * The student's data augmentation, after DSA's evaluation protocol (Zhao & Bilen 2021): each
+ * training image gets ONE transformation drawn at random from colour, crop, cutout, flip, scale and
+ * rotate, with DSA's strengths (translation up to 1/8 of the side, scale 0.8-1.2, rotation up to 15
+ * degrees, a cutout square of half the side). DSA draws one per batch; one per image gives more
+ * variety to a 10-image set at no cost. Horizontal flips suit both garments and natural images; for
+ * digits or text a user passes {@code --augment none} (or a list without flip).
  *
- * <p>The built-in teacher instead takes every listed transformation in turn ({@code shift+flip}: the
- * standard CIFAR recipe, a shift by whole pixels, as padding by 1/8 of the side and cropping does, then a
- * flip half of the time); {@code shift} keeps pixels exact where {@code crop}'s sub-pixel shift blurs them.
+ * <p>The built-in teacher instead takes every listed transformation in turn ({@code shift+flip}:
+ * the standard CIFAR recipe, a shift by whole pixels, as padding by 1/8 of the side and cropping
+ * does, then a flip half of the time); {@code shift} keeps pixels exact where {@code crop}'s
+ * sub-pixel shift blurs them.
  *
- * <p>Works on pixel values in [0,1] (CHW floats); areas uncovered by a warp are filled with 0 (black).
+ * <p>Works on pixel values in [0,1] (CHW floats); areas uncovered by a warp are filled with 0
+ * (black).
  */
 public final class Augmentation implements Serializable {
   private static final long serialVersionUID = 1L;
+
   /** Every transformation, in the order of {@link #parse}'s list. */
   public static final String ALL = "color,crop,cutout,flip,scale,rotate";
+
   /** Not in DSA's list: a shift by whole pixels, up to 1/8 of the side (the teacher's crop). */
   private static final String ACCEPTED = ALL + ",shift";
 
   private final String[] transforms;
+
   /** true: every transformation in turn ("a+b"); false: one drawn per image ("a,b"). */
   private final boolean allInTurn;
 
@@ -35,11 +40,11 @@ public final class Augmentation implements Serializable {
   }
 
   /**
-   * "none", "dsa" (= {@value #ALL}), a comma-separated list (one drawn per image) or a plus-separated
-   * list (all in turn) of {@value #ACCEPTED}.
+   * "none", "dsa" (= {@value #ALL}), a comma-separated list (one drawn per image) or a
+   * plus-separated list (all in turn) of {@value #ACCEPTED}.
    */
   public static Augmentation parse(String spec) {
-    String s = spec.trim().toLowerCase();
+    String s = spec.trim().toLowerCase(java.util.Locale.ROOT);
     if (s.equals("none")) {
       return new Augmentation(new String[0], false);
     }
@@ -48,8 +53,12 @@ public final class Augmentation implements Serializable {
     for (int i = 0; i < names.length; i++) {
       names[i] = names[i].trim();
       if (!(',' + ACCEPTED + ',').contains(',' + names[i] + ',') || names[i].isEmpty()) {
-        throw new IllegalArgumentException("unknown augmentation '" + names[i] + "': use none, dsa, a"
-            + " comma-separated list (one per image) or a plus-separated list (all in turn) of " + ACCEPTED);
+        throw new IllegalArgumentException(
+            "unknown augmentation '"
+                + names[i]
+                + "': use none, dsa, a"
+                + " comma-separated list (one per image) or a plus-separated list (all in turn) of "
+                + ACCEPTED);
       }
     }
     return new Augmentation(names, allInTurn);
@@ -78,17 +87,34 @@ public final class Augmentation implements Serializable {
   private static void apply(String transform, float[] image, ImageShape shape, Random random) {
     switch (transform) {
       case "color" -> color(image, shape, random);
-      case "crop" -> warp(image, shape, 1, 0, 0, 1, uniform(random, 0.125) * shape.height(),
-          uniform(random, 0.125) * shape.width());
-      case "shift" -> warp(image, shape, 1, 0, 0, 1, wholePixels(random, shape.height() / 8),
-          wholePixels(random, shape.width() / 8));
+      case "crop" ->
+          warp(
+              image,
+              shape,
+              1,
+              0,
+              0,
+              1,
+              uniform(random, 0.125) * shape.height(),
+              uniform(random, 0.125) * shape.width());
+      case "shift" ->
+          warp(
+              image,
+              shape,
+              1,
+              0,
+              0,
+              1,
+              wholePixels(random, shape.height() / 8),
+              wholePixels(random, shape.width() / 8));
       case "cutout" -> cutout(image, shape, random);
       case "flip" -> {
         if (random.nextBoolean()) {
           flip(image, shape);
         }
       }
-      case "scale" -> warp(image, shape, 1 + uniform(random, 0.2), 0, 0, 1 + uniform(random, 0.2), 0, 0);
+      case "scale" ->
+          warp(image, shape, 1 + uniform(random, 0.2), 0, 0, 1 + uniform(random, 0.2), 0, 0);
       case "rotate" -> {
         double a = Math.toRadians(uniform(random, 15));
         warp(image, shape, Math.cos(a), -Math.sin(a), Math.sin(a), Math.cos(a), 0, 0);
@@ -107,7 +133,9 @@ public final class Augmentation implements Serializable {
     return (2 * random.nextDouble() - 1) * r;
   }
 
-  /** DSA's colour: brightness shift, saturation (colour images) and contrast around the image mean. */
+  /**
+   * DSA's colour: brightness shift, saturation (colour images) and contrast around the image mean.
+   */
   private static void color(float[] image, ImageShape shape, Random random) {
     float brightness = (float) (random.nextDouble() - 0.5) * 0.5f;
     float contrast = (float) (0.5 + random.nextDouble());
@@ -160,11 +188,18 @@ public final class Augmentation implements Serializable {
   }
 
   /**
-   * Output pixel p takes the bilinear sample at M^-1 (p - centre - t) + centre, i.e. the image is scaled
-   * or rotated by M about its centre and then shifted by t = (ty, tx) pixels.
+   * Output pixel p takes the bilinear sample at M^-1 (p - centre - t) + centre, i.e. the image is
+   * scaled or rotated by M about its centre and then shifted by t = (ty, tx) pixels.
    */
-  static void warp(float[] image, ImageShape shape, double m00, double m01, double m10, double m11,
-                   double ty, double tx) {
+  static void warp(
+      float[] image,
+      ImageShape shape,
+      double m00,
+      double m01,
+      double m10,
+      double m11,
+      double ty,
+      double tx) {
     int h = shape.height();
     int w = shape.width();
     double det = m00 * m11 - m01 * m10;
@@ -193,8 +228,13 @@ public final class Augmentation implements Serializable {
     int x0 = (int) Math.floor(x);
     double fy = y - y0;
     double fx = x - x0;
-    return (float) ((1 - fy) * ((1 - fx) * at(plane, offset, h, w, y0, x0) + fx * at(plane, offset, h, w, y0, x0 + 1))
-        + fy * ((1 - fx) * at(plane, offset, h, w, y0 + 1, x0) + fx * at(plane, offset, h, w, y0 + 1, x0 + 1)));
+    return (float)
+        ((1 - fy)
+                * ((1 - fx) * at(plane, offset, h, w, y0, x0)
+                    + fx * at(plane, offset, h, w, y0, x0 + 1))
+            + fy
+                * ((1 - fx) * at(plane, offset, h, w, y0 + 1, x0)
+                    + fx * at(plane, offset, h, w, y0 + 1, x0 + 1)));
   }
 
   private static float at(float[] plane, int offset, int h, int w, int y, int x) {

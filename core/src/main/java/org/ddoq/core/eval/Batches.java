@@ -8,32 +8,70 @@ import java.util.function.IntFunction;
 import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.quantize.Seeds;
 
-/** Bytes to network input: pixels to [0,1], augmented, then centred to [-1,1] (student and teacher alike). */
+/**
+ * Bytes to network input: pixels to [0,1], augmented, then centred to [-1,1] (student and teacher
+ * alike).
+ */
 final class Batches {
   private Batches() {}
 
-  /** Seeds the views of teacher-labelled training; any constant would do, as long as it never changes. */
+  /**
+   * Seeds the views of teacher-labelled training; any constant would do, as long as it never
+   * changes.
+   */
   private static final long VIEWS = 0x5EED_50F7L;
 
   /** (N, C, H, W) input for {@code images[indices[from..to)]}, augmented with {@code random}. */
-  static NDArray input(NDManager manager, byte[][] images, int[] indices, int from, int to, ImageShape shape,
-                       Augmentation augmentation, Random random) {
+  static NDArray input(
+      NDManager manager,
+      byte[][] images,
+      int[] indices,
+      int from,
+      int to,
+      ImageShape shape,
+      Augmentation augmentation,
+      Random random) {
     return input(manager, images, indices, from, to, shape, augmentation, image -> random);
   }
 
   /**
-   * The same for teacher-labelled training: image i's view in epoch e is drawn from (e, i) alone, so every
-   * student of a set, whatever its seed and batch order, sees the same views ({@link SoftLabels}).
+   * The same for teacher-labelled training: image i's view in epoch e is drawn from (e, i) alone,
+   * so every student of a set, whatever its seed and batch order, sees the same views ({@link
+   * SoftLabels}).
    */
-  static NDArray views(NDManager manager, byte[][] images, int[] indices, int from, int to, ImageShape shape,
-                       Augmentation augmentation, int epoch) {
+  static NDArray views(
+      NDManager manager,
+      byte[][] images,
+      int[] indices,
+      int from,
+      int to,
+      ImageShape shape,
+      Augmentation augmentation,
+      int epoch) {
     long epochSeed = mix(VIEWS, epoch);
-    return input(manager, images, indices, from, to, shape, augmentation, image -> new Random(mix(epochSeed, image)));
+    return input(
+        manager,
+        images,
+        indices,
+        from,
+        to,
+        shape,
+        augmentation,
+        image -> new Random(mix(epochSeed, image)));
   }
 
-  /** @param randomOf the random source of the image at an index of {@code images} */
-  private static NDArray input(NDManager manager, byte[][] images, int[] indices, int from, int to,
-                               ImageShape shape, Augmentation augmentation, IntFunction<Random> randomOf) {
+  /**
+   * @param randomOf the random source of the image at an index of {@code images}
+   */
+  private static NDArray input(
+      NDManager manager,
+      byte[][] images,
+      int[] indices,
+      int from,
+      int to,
+      ImageShape shape,
+      Augmentation augmentation,
+      IntFunction<Random> randomOf) {
     int size = shape.size();
     float[] values = new float[(to - from) * size];
     float[] image = new float[size];
@@ -50,7 +88,8 @@ final class Batches {
         values[offset + p] = image[p] * 2 - 1;
       }
     }
-    return manager.create(values, new Shape(to - from, shape.channels(), shape.height(), shape.width()));
+    return manager.create(
+        values, new Shape(to - from, shape.channels(), shape.height(), shape.width()));
   }
 
   /** A seed for (seed, value): {@link Seeds#mix}, the evaluation's stream. */

@@ -29,57 +29,126 @@ import java.util.function.IntConsumer;
 import java.util.stream.Stream;
 
 /**
- * The built-in teacher: the student's ConvNet trained once on the whole training split with
- * {@link TeacherRecipe}. Trained on the driver and cached under {@code <cache>/teachers/<key>/}
- * (teacher.params + teacher.json), the key being a hash of the training images, labels, recipe and seed,
- * so a second evaluation of the same data reuses it and any change to either trains a new one. A stopped
- * training resumes from its last epoch ({@link TeacherTraining}).
+ * The built-in teacher: the student's ConvNet trained once on the whole training split with {@link
+ * TeacherRecipe}. Trained on the driver and cached under {@code <cache>/teachers/<key>/}
+ * (teacher.params + teacher.json), the key being a hash of the training images, labels, recipe and
+ * seed, so a second evaluation of the same data reuses it and any change to either trains a new
+ * one. A stopped training resumes from its last epoch ({@link TeacherTraining}).
  *
- * @param parameters the network's weights in DJL's parameter format (shipped to Spark tasks as bytes)
+ * @param parameters the network's weights in DJL's parameter format (shipped to Spark tasks as
+ *     bytes)
  */
-public record BuiltInTeacher(byte[] parameters, int numClasses, TeacherRecipe recipe, double testAccuracy,
-                             double seconds, int trainImages, String key, boolean fromCache) implements Teacher {
+public record BuiltInTeacher(
+    byte[] parameters,
+    int numClasses,
+    TeacherRecipe recipe,
+    double testAccuracy,
+    double seconds,
+    int trainImages,
+    String key,
+    boolean fromCache)
+    implements Teacher {
   static final String PARAMS = "teacher.params";
   static final String FACTS = "teacher.json";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** Loads the cached teacher for this data and recipe, or trains (or resumes), tests and caches one. */
-  public static BuiltInTeacher trainOrLoad(Path cacheDir, LabelledImages train, LabelledImages test,
-                                           TeacherRecipe recipe, long seed, Consumer<String> progress) {
+  /**
+   * Loads the cached teacher for this data and recipe, or trains (or resumes), tests and caches
+   * one.
+   */
+  public static BuiltInTeacher trainOrLoad(
+      Path cacheDir,
+      LabelledImages train,
+      LabelledImages test,
+      TeacherRecipe recipe,
+      long seed,
+      Consumer<String> progress) {
     return trainOrLoad(cacheDir, train, test, recipe, seed, progress, epoch -> {});
   }
 
-  /** @param afterCheckpoint told each epoch once its checkpoint is written (tests stop a training there) */
-  static BuiltInTeacher trainOrLoad(Path cacheDir, LabelledImages train, LabelledImages test, TeacherRecipe recipe,
-                                    long seed, Consumer<String> progress, IntConsumer afterCheckpoint) {
+  /**
+   * @param afterCheckpoint told each epoch once its checkpoint is written (tests stop a training
+   *     there)
+   */
+  static BuiltInTeacher trainOrLoad(
+      Path cacheDir,
+      LabelledImages train,
+      LabelledImages test,
+      TeacherRecipe recipe,
+      long seed,
+      Consumer<String> progress,
+      IntConsumer afterCheckpoint) {
     String key = key(train, recipe, seed);
     Path dir = entry(cacheDir, key);
     try {
       if (Files.exists(dir.resolve(FACTS)) && Files.exists(dir.resolve(PARAMS))) {
         JsonNode facts = JSON.readTree(dir.resolve(FACTS).toFile());
-        progress.accept("using the cached teacher " + dir + " (test accuracy "
-            + facts.path("test_accuracy").asDouble() + ")");
-        return new BuiltInTeacher(Files.readAllBytes(dir.resolve(PARAMS)), train.numClasses(), recipe,
-            facts.path("test_accuracy").asDouble(), facts.path("seconds").asDouble(), train.size(), key, true);
+        progress.accept(
+            "using the cached teacher "
+                + dir
+                + " (test accuracy "
+                + facts.path("test_accuracy").asDouble()
+                + ")");
+        return new BuiltInTeacher(
+            Files.readAllBytes(dir.resolve(PARAMS)),
+            train.numClasses(),
+            recipe,
+            facts.path("test_accuracy").asDouble(),
+            facts.path("seconds").asDouble(),
+            train.size(),
+            key,
+            true);
       }
-      progress.accept("training the teacher on all " + train.size() + " training images (" + recipe + "); it is"
-          + " cached in " + dir + " for later evaluations, and a stopped training resumes from its last epoch");
-      TeacherTraining.Result trained = TeacherTraining.train(dir, train, test, recipe, seed, progress,
-          afterCheckpoint);
+      progress.accept(
+          "training the teacher on all "
+              + train.size()
+              + " training images ("
+              + recipe
+              + "); it is"
+              + " cached in "
+              + dir
+              + " for later evaluations, and a stopped training resumes from its last epoch");
+      TeacherTraining.Result trained =
+          TeacherTraining.train(dir, train, test, recipe, seed, progress, afterCheckpoint);
       // Written under temporary names and moved, the facts last: a teacher is whole or absent.
       Path tmpParams = Files.write(dir.resolve(PARAMS + ".tmp"), trained.parameters());
-      ObjectNode facts = JSON.createObjectNode().put("test_accuracy", trained.testAccuracy())
-          .put("seconds", trained.seconds()).put("train_images", train.size()).put("seed", seed)
-          .put("recipe", recipe.toString()).put("resumed_at_epoch", trained.firstEpoch());
+      ObjectNode facts =
+          JSON.createObjectNode()
+              .put("test_accuracy", trained.testAccuracy())
+              .put("seconds", trained.seconds())
+              .put("train_images", train.size())
+              .put("seed", seed)
+              .put("recipe", recipe.toString())
+              .put("resumed_at_epoch", trained.firstEpoch());
       Path tmpFacts = dir.resolve(FACTS + ".tmp");
       JSON.writeValue(tmpFacts.toFile(), facts);
-      Files.move(tmpParams, dir.resolve(PARAMS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      Files.move(tmpFacts, dir.resolve(FACTS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          tmpParams,
+          dir.resolve(PARAMS),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          tmpFacts,
+          dir.resolve(FACTS),
+          StandardCopyOption.REPLACE_EXISTING,
+          StandardCopyOption.ATOMIC_MOVE);
       deleteTree(dir.resolve(TeacherTraining.FOLDER));
-      progress.accept(String.format(Locale.ROOT, "teacher: test accuracy %.4f after %.0f s of training",
-          trained.testAccuracy(), trained.seconds()));
-      return new BuiltInTeacher(trained.parameters(), train.numClasses(), recipe, trained.testAccuracy(),
-          trained.seconds(), train.size(), key, false);
+      progress.accept(
+          String.format(
+              Locale.ROOT,
+              "teacher: test accuracy %.4f after %.0f s of training",
+              trained.testAccuracy(),
+              trained.seconds()));
+      return new BuiltInTeacher(
+          trained.parameters(),
+          train.numClasses(),
+          recipe,
+          trained.testAccuracy(),
+          trained.seconds(),
+          train.size(),
+          key,
+          false);
     } catch (IOException e) {
       throw new UncheckedIOException("teacher cache " + dir + ": " + e.getMessage(), e);
     }
@@ -97,10 +166,16 @@ public record BuiltInTeacher(byte[] parameters, int numClasses, TeacherRecipe re
     model.setBlock(block);
     block.initialize(model.getNDManager(), DataType.FLOAT32, inputShape);
     try {
-      block.loadParameters(model.getNDManager(), new DataInputStream(new ByteArrayInputStream(parameters)));
+      block.loadParameters(
+          model.getNDManager(), new DataInputStream(new ByteArrayInputStream(parameters)));
     } catch (IOException | MalformedModelException e) {
-      throw new IllegalStateException("the cached teacher " + key + " cannot be loaded (" + e.getMessage()
-          + "); delete its cache directory and run again", e);
+      throw new IllegalStateException(
+          "the cached teacher "
+              + key
+              + " cannot be loaded ("
+              + e.getMessage()
+              + "); delete its cache directory and run again",
+          e);
     }
     return block;
   }
@@ -112,16 +187,25 @@ public record BuiltInTeacher(byte[] parameters, int numClasses, TeacherRecipe re
 
   @Override
   public void describe(ObjectNode teacher) {
-    teacher.put("source", "built-in").put("test_accuracy", testAccuracy).put("seconds", seconds)
-        .put("train_images", trainImages).put("cache_key", key).put("from_cache", fromCache)
+    teacher
+        .put("source", "built-in")
+        .put("test_accuracy", testAccuracy)
+        .put("seconds", seconds)
+        .put("train_images", trainImages)
+        .put("cache_key", key)
+        .put("from_cache", fromCache)
         .put("settings", recipe.toString());
   }
 
   @Override
   public String summary() {
-    return String.format(Locale.ROOT, "Teacher (= whole training set row): %s, %d images, test accuracy %.2f %%,"
-        + " %s.", recipe, trainImages, 100 * testAccuracy, fromCache ? "from the cache"
-        : String.format(Locale.ROOT, "trained in %.0f s", seconds));
+    return String.format(
+        Locale.ROOT,
+        "Teacher (= whole training set row): %s, %d images, test accuracy %.2f %%," + " %s.",
+        recipe,
+        trainImages,
+        100 * testAccuracy,
+        fromCache ? "from the cache" : String.format(Locale.ROOT, "trained in %.0f s", seconds));
   }
 
   static String key(LabelledImages train, TeacherRecipe recipe, long seed) {
@@ -131,8 +215,9 @@ public record BuiltInTeacher(byte[] parameters, int numClasses, TeacherRecipe re
         sha.update(train.images()[i]);
         sha.update(ByteBuffer.allocate(4).putInt(train.labels()[i]).array());
       }
-      sha.update((train.shape() + "|" + train.numClasses() + "|" + recipe + "|" + seed)
-          .getBytes(StandardCharsets.UTF_8));
+      sha.update(
+          (train.shape() + "|" + train.numClasses() + "|" + recipe + "|" + seed)
+              .getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(sha.digest(), 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -12,9 +12,9 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 
 /**
- * Instance normalisation with a learned per-channel scale and shift: each image's channel is normalised
- * over its own H x W pixels. The dataset-distillation ConvNet uses exactly this
- * ({@code nn.GroupNorm(C, C, affine=True)} in the DC/DSA code), because batch statistics of a 10-image
+ * Instance normalisation with a learned per-channel scale and shift: each image's channel is
+ * normalised over its own H x W pixels. The dataset-distillation ConvNet uses exactly this ({@code
+ * nn.GroupNorm(C, C, affine=True)} in the DC/DSA code), because batch statistics of a 10-image
  * synthetic batch are meaningless. DJL has no instance norm, hence this block.
  */
 final class InstanceNorm extends AbstractBlock {
@@ -26,10 +26,20 @@ final class InstanceNorm extends AbstractBlock {
 
   InstanceNorm() {
     super(VERSION);
-    gamma = addParameter(Parameter.builder().setName("gamma").setType(Parameter.Type.GAMMA)
-        .optInitializer(Initializer.ONES).build());
-    beta = addParameter(Parameter.builder().setName("beta").setType(Parameter.Type.BETA)
-        .optInitializer(Initializer.ZEROS).build());
+    gamma =
+        addParameter(
+            Parameter.builder()
+                .setName("gamma")
+                .setType(Parameter.Type.GAMMA)
+                .optInitializer(Initializer.ONES)
+                .build());
+    beta =
+        addParameter(
+            Parameter.builder()
+                .setName("beta")
+                .setType(Parameter.Type.BETA)
+                .optInitializer(Initializer.ZEROS)
+                .build());
   }
 
   @Override
@@ -40,8 +50,8 @@ final class InstanceNorm extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-                                   PairList<String, Object> params) {
+  protected NDList forwardInternal(
+      ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     Shape shape = x.getShape();
     long channels = shape.get(1);
@@ -52,15 +62,21 @@ final class InstanceNorm extends AbstractBlock {
 
   /**
    * Each (image, channel) plane to mean 0 and variance 1 over its H x W pixels (biased variance, as
-   * PyTorch's GroupNorm). PyTorch's layer norm over the last two axes is exactly that, in one fused kernel
-   * for the forward and one for the backward pass: the mean/variance/divide chain it replaces cost ten
-   * separate kernels each way over the network's largest activations (measured in docs/benchmarks.md).
+   * PyTorch's GroupNorm). PyTorch's layer norm over the last two axes is exactly that, in one fused
+   * kernel for the forward and one for the backward pass: the mean/variance/divide chain it
+   * replaces cost ten separate kernels each way over the network's largest activations (measured in
+   * docs/benchmarks.md).
    */
   static NDArray normalise(NDArray x) {
     Shape plane = new Shape(x.getShape().get(2), x.getShape().get(3));
     NDManager m = x.getManager();
-    return LayerNorm.layerNorm(x, plane, m.ones(plane, x.getDataType(), x.getDevice()),
-        m.zeros(plane, x.getDataType(), x.getDevice()), EPSILON).singletonOrThrow();
+    return LayerNorm.layerNorm(
+            x,
+            plane,
+            m.ones(plane, x.getDataType(), x.getDevice()),
+            m.zeros(plane, x.getDataType(), x.getDevice()),
+            EPSILON)
+        .singletonOrThrow();
   }
 
   @Override

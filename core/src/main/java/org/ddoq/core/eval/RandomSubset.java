@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** The field's first baseline: {@code ipc} real training images per class, drawn anew for every seed. */
+/**
+ * The field's first baseline: {@code ipc} real training images per class, drawn anew for every
+ * seed.
+ */
 public final class RandomSubset {
   private RandomSubset() {}
 

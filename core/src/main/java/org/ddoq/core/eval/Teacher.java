@@ -7,14 +7,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.Serializable;
 
 /**
- * The network whose test accuracy is the "whole training set" row and whose logits are the soft labels
- * of the teacher protocol: the built-in ConvNet trained on the whole training split
- * ({@link BuiltInTeacher}), or a TorchScript classifier the user brings ({@link ImportedTeacher}).
- * Serializable with its weights inside, so that one Spark broadcast gives every student task the teacher.
+ * The network whose test accuracy is the "whole training set" row and whose logits are the soft
+ * labels of the teacher protocol: the built-in ConvNet trained on the whole training split ({@link
+ * BuiltInTeacher}), or a TorchScript classifier the user brings ({@link ImportedTeacher}).
+ * Serializable with its weights inside, so that one Spark broadcast gives every student task the
+ * teacher.
  */
 public sealed interface Teacher extends Serializable permits BuiltInTeacher, ImportedTeacher {
 
-  /** What makes two teachers give the same soft labels; part of every teacher-labelled student's fingerprint. */
+  /**
+   * What makes two teachers give the same soft labels; part of every teacher-labelled student's
+   * fingerprint.
+   */
   String key();
 
   /** Fraction of the real test split it classifies correctly. */

@@ -10,14 +10,17 @@ import java.util.List;
 import org.ddoq.core.data.InputException;
 
 /**
- * The class names an imported teacher's JSON gives, so that a teacher of other classes (or another class
- * order) is refused instead of silently giving wrong soft labels. Looked up beside the teacher file:
+ * The class names an imported teacher's JSON gives, so that a teacher of other classes (or another
+ * class order) is refused instead of silently giving wrong soft labels. Looked up beside the
+ * teacher file:
+ *
  * <ol>
- *   <li>{@code NAME.json} for {@code NAME.pt}: {@code {"classes": ["airplane", ...]}};</li>
- *   <li>else {@code teachers.json} in the same folder: the entry of {@code "teachers"} whose {@code "file"}
- *       is the teacher's file name, with its own {@code "classes"} or the top-level {@code "classes"}
- *       (the layout of shared/data/teachers/teachers.json); a teachers.json without {@code "teachers"}
- *       names the classes of every file in the folder, one that does not list the file says nothing.</li>
+ *   <li>{@code NAME.json} for {@code NAME.pt}: {@code {"classes": ["airplane", ...]}};
+ *   <li>else {@code teachers.json} in the same folder: the entry of {@code "teachers"} whose {@code
+ *       "file"} is the teacher's file name, with its own {@code "classes"} or the top-level {@code
+ *       "classes"} (the layout of shared/data/teachers/teachers.json); a teachers.json without
+ *       {@code "teachers"} names the classes of every file in the folder, one that does not list
+ *       the file says nothing.
  * </ol>
  */
 final class TeacherClasses {
@@ -29,7 +32,9 @@ final class TeacherClasses {
   /** The class names, in logit order; empty when no JSON names them. */
   static List<String> beside(Path teacher) {
     String name = teacher.getFileName().toString();
-    Path own = teacher.resolveSibling((name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name) + ".json");
+    Path own =
+        teacher.resolveSibling(
+            (name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name) + ".json");
     if (Files.isRegularFile(own)) {
       return classes(own, read(own).path("classes"));
     }
@@ -53,8 +58,11 @@ final class TeacherClasses {
     try {
       return JSON.readTree(json.toFile());
     } catch (IOException e) {
-      throw new InputException(json + " (the teacher's class names) is not valid JSON (" + e.getMessage()
-          .lines().findFirst().orElse("") + "); fix it or remove it");
+      throw new InputException(
+          json
+              + " (the teacher's class names) is not valid JSON ("
+              + e.getMessage().lines().findFirst().orElse("")
+              + "); fix it or remove it");
     }
   }
 
@@ -64,8 +72,10 @@ final class TeacherClasses {
       names.add(n.asText());
     }
     if (!node.isArray() || names.isEmpty()) {
-      throw new InputException(json + " names no classes for the teacher: give \"classes\": [\"name of logit 0\","
-          + " \"name of logit 1\", ...], or remove the file");
+      throw new InputException(
+          json
+              + " names no classes for the teacher: give \"classes\": [\"name of logit 0\","
+              + " \"name of logit 1\", ...], or remove the file");
     }
     return List.copyOf(names);
   }

@@ -19,19 +19,24 @@ public final class TeacherConfidence {
 
   private TeacherConfidence() {}
 
-  /** @return per image, the teacher's probability of {@code labels[i]} */
-  public static float[] ofOwnClass(Teacher teacher, byte[][] images, int[] labels, ImageShape shape) {
+  /**
+   * @return per image, the teacher's probability of {@code labels[i]}
+   */
+  public static float[] ofOwnClass(
+      Teacher teacher, byte[][] images, int[] labels, ImageShape shape) {
     float[] confidence = new float[images.length];
     Shape input = new Shape(1, shape.channels(), shape.height(), shape.width());
     int[] order = Batches.identity(images.length);
-    try (Model model = teacher.newModel(); NDManager m = NDManager.newBaseManager()) {
+    try (Model model = teacher.newModel();
+        NDManager m = NDManager.newBaseManager()) {
       Block net = teacher.load(model, input);
       ParameterStore store = new ParameterStore(m, false);
       for (int from = 0; from < images.length; from += BATCH) {
         int to = Math.min(images.length, from + BATCH);
         try (NDManager sub = m.newSubManager()) {
           NDArray x = Batches.input(sub, images, order, from, to, shape, null, null);
-          float[] p = net.forward(store, new NDList(x), false).singletonOrThrow().softmax(1).toFloatArray();
+          float[] p =
+              net.forward(store, new NDList(x), false).singletonOrThrow().softmax(1).toFloatArray();
           int classes = p.length / (to - from);
           for (int i = from; i < to; i++) {
             confidence[i] = p[(i - from) * classes + labels[i]];

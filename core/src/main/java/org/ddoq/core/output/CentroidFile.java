@@ -14,11 +14,12 @@ import org.apache.spark.sql.SparkSession;
 import org.ddoq.core.quantize.Centroid;
 
 /**
- * {@code OUT/centroids.npy}: the centroids' latents (float32, one row per centroid) in manifest.csv's row
- * order (label, then cluster), so that {@code ddoq decode} can decode them again. One file with a fixed
- * name and bytes, not Spark's Parquet parts with random names: two runs with the same seed must write the
- * same files (the cluster test compares them), and NumPy reads it as it is. Float32 is what the decoders
- * take, so decoding these rows gives the same images as the run that wrote them.
+ * {@code OUT/centroids.npy}: the centroids' latents (float32, one row per centroid) in
+ * manifest.csv's row order (label, then cluster), so that {@code ddoq decode} can decode them
+ * again. One file with a fixed name and bytes, not Spark's Parquet parts with random names: two
+ * runs with the same seed must write the same files (the cluster test compares them), and NumPy
+ * reads it as it is. Float32 is what the decoders take, so decoding these rows gives the same
+ * images as the run that wrote them.
  */
 public final class CentroidFile {
   /** The file name in OUT. */
@@ -28,16 +29,19 @@ public final class CentroidFile {
 
   /** Centroids sorted as manifest.csv lists them. */
   private static List<Centroid> inManifestOrder(List<Centroid> centroids) {
-    return centroids.stream().sorted(Comparator.comparingInt(Centroid::label).thenComparingInt(Centroid::cluster))
+    return centroids.stream()
+        .sorted(Comparator.comparingInt(Centroid::label).thenComparingInt(Centroid::cluster))
         .toList();
   }
 
   /** Writes OUT/centroids.npy on the driver, through OUT's file system. */
   public static void write(SparkSession spark, String out, List<Centroid> centroids) {
     try {
-      write(new Path(out).getFileSystem(spark.sparkContext().hadoopConfiguration()), out, centroids);
+      write(
+          new Path(out).getFileSystem(spark.sparkContext().hadoopConfiguration()), out, centroids);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not write the centroids to " + out + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "could not write the centroids to " + out + ": " + e.getMessage(), e);
     }
   }
 
@@ -45,7 +49,7 @@ public final class CentroidFile {
     List<Centroid> rows = inManifestOrder(centroids);
     int cols = rows.isEmpty() ? 0 : rows.get(0).position().length;
     try (FSDataOutputStream raw = fs.create(new Path(out, NAME), true);
-         DataOutputStream stream = new DataOutputStream(raw)) {
+        DataOutputStream stream = new DataOutputStream(raw)) {
       Npy.writeHeader(stream, rows.size(), cols);
       for (Centroid c : rows) {
         Npy.writeRow(stream, c.position());
@@ -54,8 +58,8 @@ public final class CentroidFile {
   }
 
   /**
-   * The rows of OUT's centroids.npy, as written by {@link #write}; refuses (naming the file) anything but a
-   * 2-D little-endian float32 C-order .npy of the right length ({@link Npy#read}).
+   * The rows of OUT's centroids.npy, as written by {@link #write}; refuses (naming the file)
+   * anything but a 2-D little-endian float32 C-order .npy of the right length ({@link Npy#read}).
    */
   public static float[][] read(FileSystem fs, String out) throws IOException {
     Path file = new Path(out, NAME);

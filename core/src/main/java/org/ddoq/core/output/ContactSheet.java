@@ -17,10 +17,10 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * One PNG to look at a distilled set: a row per class (its name on the left), the class's images left to
- * right by cluster, each image's weight written under it. Small images are enlarged (nearest neighbour,
- * so pixels stay visible) to at least 64 px. At most {@value #MAX_ROWS} classes are drawn; the caption
- * says when there are more.
+ * One PNG to look at a distilled set: a row per class (its name on the left), the class's images
+ * left to right by cluster, each image's weight written under it. Small images are enlarged
+ * (nearest neighbour, so pixels stay visible) to at least 64 px. At most {@value #MAX_ROWS} classes
+ * are drawn; the caption says when there are more.
  */
 public final class ContactSheet {
   public static final int MAX_ROWS = 100;
@@ -35,9 +35,15 @@ public final class ContactSheet {
   /** PNG bytes of the sheet; tiles in any order. */
   public static byte[] render(List<Tile> tiles) {
     Map<Integer, List<Tile>> rows = new LinkedHashMap<>();
-    tiles.stream().sorted((a, b) -> a.label() != b.label() ? Integer.compare(a.label(), b.label())
-        : Integer.compare(a.cluster(), b.cluster())).forEach(t -> rows.computeIfAbsent(t.label(), l -> new ArrayList<>()).add(t));
-    List<List<Tile>> shown = new ArrayList<>(rows.values()).subList(0, Math.min(MAX_ROWS, rows.size()));
+    tiles.stream()
+        .sorted(
+            (a, b) ->
+                a.label() != b.label()
+                    ? Integer.compare(a.label(), b.label())
+                    : Integer.compare(a.cluster(), b.cluster()))
+        .forEach(t -> rows.computeIfAbsent(t.label(), l -> new ArrayList<>()).add(t));
+    List<List<Tile>> shown =
+        new ArrayList<>(rows.values()).subList(0, Math.min(MAX_ROWS, rows.size()));
     int columns = shown.stream().mapToInt(List::size).max().orElse(0);
     BufferedImage first = tiles.isEmpty() ? null : read(tiles.get(0).png());
     int side = first == null ? MIN_CELL : Math.max(first.getWidth(), first.getHeight());
@@ -49,18 +55,24 @@ public final class ContactSheet {
     int caption = rows.size() > MAX_ROWS ? 18 : 0;
     int width = label + columns * (cell + PAD) + PAD;
     int height = shown.size() * (cell + text + PAD) + PAD + caption;
-    BufferedImage sheet = new BufferedImage(Math.max(width, 200), Math.max(height, 40), BufferedImage.TYPE_INT_RGB);
+    BufferedImage sheet =
+        new BufferedImage(Math.max(width, 200), Math.max(height, 40), BufferedImage.TYPE_INT_RGB);
     Graphics2D g = sheet.createGraphics();
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, sheet.getWidth(), sheet.getHeight());
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setFont(font);
     FontMetrics metrics = g.getFontMetrics();
     int y = PAD;
     for (List<Tile> row : shown) {
       g.setColor(Color.BLACK);
-      g.drawString(fit(row.get(0).label() + " " + row.get(0).className(), metrics, label - PAD), PAD, y + cell / 2);
+      g.drawString(
+          fit(row.get(0).label() + " " + row.get(0).className(), metrics, label - PAD),
+          PAD,
+          y + cell / 2);
       int x = label;
       for (Tile t : row) {
         g.drawImage(read(t.png()), x, y, cell, cell, null);

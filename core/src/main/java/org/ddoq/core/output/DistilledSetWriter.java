@@ -1,6 +1,5 @@
 package org.ddoq.core.output;
 
-import org.ddoq.core.data.StorageErrors;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -15,9 +14,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.ddoq.core.data.InputException;
+import org.ddoq.core.data.StorageErrors;
 
 /**
  * Writes a distilled set in the output contract (docs/usage.md, "Output"):
+ *
  * <pre>
  * OUT/images/&lt;class-folder&gt;/&lt;label&gt;_&lt;cluster&gt;.png   torchvision ImageFolder layout
  * OUT/manifest.csv    path,label,class_name,cluster,count,weight
@@ -25,9 +26,10 @@ import org.ddoq.core.data.InputException;
  * OUT/contact_sheet.png  one row per class, weights under the images
  * OUT/_SUCCESS        written last: a directory without it is incomplete
  * </pre>
- * Images are written by the executors (any Hadoop file system); the manifest and summary by the driver,
- * through {@link Manifest} and {@link SummaryFile}, which read them back too ({@link CentroidFile} keeps
- * centroids.npy).
+ *
+ * Images are written by the executors (any Hadoop file system); the manifest and summary by the
+ * driver, through {@link Manifest} and {@link SummaryFile}, which read them back too ({@link
+ * CentroidFile} keeps centroids.npy).
  */
 public final class DistilledSetWriter {
   public static final String SUCCESS = "_SUCCESS";
@@ -41,10 +43,16 @@ public final class DistilledSetWriter {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (fs.exists(path)) {
         if (!overwrite) {
-          throw new InputException("output " + out + " already exists; choose a new --out, or pass --overwrite to replace it");
+          throw new InputException(
+              "output "
+                  + out
+                  + " already exists; choose a new --out, or pass --overwrite to replace it");
         }
         if (!fs.delete(path, true)) {
-          throw new InputException("could not delete the existing output " + out + " for --overwrite; remove it by hand");
+          throw new InputException(
+              "could not delete the existing output "
+                  + out
+                  + " for --overwrite; remove it by hand");
         }
       }
     } catch (IOException e) {
@@ -52,7 +60,10 @@ public final class DistilledSetWriter {
     }
   }
 
-  /** Folder name for a class: ImageFolder needs one path element, so '/' and other unsafe characters become '_'. */
+  /**
+   * Folder name for a class: ImageFolder needs one path element, so '/' and other unsafe characters
+   * become '_'.
+   */
   public static String classFolder(String className) {
     String safe = className.replaceAll("[^A-Za-z0-9._ +-]", "_").trim();
     return safe.isEmpty() || safe.equals(".") || safe.equals("..") ? "class" : safe;
@@ -66,35 +77,57 @@ public final class DistilledSetWriter {
   /**
    * Writes images, manifest, summary and then _SUCCESS.
    *
-   * @param decoded rows with label (int), class_name, cluster (int), count (long), weight (double), png (binary)
+   * @param decoded rows with label (int), class_name, cluster (int), count (long), weight (double),
+   *     png (binary)
    */
-  public static void write(SparkSession spark, Dataset<Row> decoded, String out, Map<String, Object> summary) {
+  public static void write(
+      SparkSession spark, Dataset<Row> decoded, String out, Map<String, Object> summary) {
     HadoopConf conf = new HadoopConf(spark.sparkContext().hadoopConfiguration());
     Dataset<Row> images = decoded.select("label", "class_name", "cluster", "png");
-    ForeachPartitionFunction<Row> writeImages = rows -> {
-      FileSystem fs = new Path(out).getFileSystem(conf.get());
-      while (rows.hasNext()) {
-        Row r = rows.next();
-        Path file = new Path(out, imagePath(r.getInt(0), r.getString(1), r.getInt(2)));
-        try (FSDataOutputStream stream = fs.create(file, true)) {
-          stream.write((byte[]) r.get(3));
-        }
-      }
-    };
+    ForeachPartitionFunction<Row> writeImages =
+        rows -> {
+          FileSystem fs = new Path(out).getFileSystem(conf.get());
+          while (rows.hasNext()) {
+            Row r = rows.next();
+            Path file = new Path(out, imagePath(r.getInt(0), r.getString(1), r.getInt(2)));
+            try (FSDataOutputStream stream = fs.create(file, true)) {
+              stream.write((byte[]) r.get(3));
+            }
+          }
+        };
     images.foreachPartition(writeImages);
 
-    List<Row> rows = decoded.select("label", "class_name", "cluster", "count", "weight")
-        .orderBy("label", "cluster").collectAsList();
+    List<Row> rows =
+        decoded
+            .select("label", "class_name", "cluster", "count", "weight")
+            .orderBy("label", "cluster")
+            .collectAsList();
     // The sheet shows at most ContactSheet.MAX_ROWS classes: only their PNGs come to the driver.
     List<ContactSheet.Tile> tiles = new java.util.ArrayList<>();
-    int firstLabels = rows.stream().map(r -> r.getInt(0)).distinct().limit(ContactSheet.MAX_ROWS)
-        .reduce((a, b) -> b).orElse(-1);
-    for (Row r : decoded.filter(decoded.col("label").leq(firstLabels))
-        .select("label", "class_name", "cluster", "weight", "png").collectAsList()) {
-      tiles.add(new ContactSheet.Tile(r.getInt(0), r.getString(1), r.getInt(2), r.getDouble(3), (byte[]) r.get(4)));
+    int firstLabels =
+        rows.stream()
+            .map(r -> r.getInt(0))
+            .distinct()
+            .limit(ContactSheet.MAX_ROWS)
+            .reduce((a, b) -> b)
+            .orElse(-1);
+    for (Row r :
+        decoded
+            .filter(decoded.col("label").leq(firstLabels))
+            .select("label", "class_name", "cluster", "weight", "png")
+            .collectAsList()) {
+      tiles.add(
+          new ContactSheet.Tile(
+              r.getInt(0), r.getString(1), r.getInt(2), r.getDouble(3), (byte[]) r.get(4)));
     }
-    Manifest manifest = new Manifest(rows.stream()
-        .map(r -> Manifest.Row.of(r.getInt(0), r.getString(1), r.getInt(2), r.getLong(3), r.getDouble(4))).toList());
+    Manifest manifest =
+        new Manifest(
+            rows.stream()
+                .map(
+                    r ->
+                        Manifest.Row.of(
+                            r.getInt(0), r.getString(1), r.getInt(2), r.getLong(3), r.getDouble(4)))
+                .toList());
     try {
       FileSystem fs = new Path(out).getFileSystem(conf.get());
       manifest.write(fs, out);
@@ -104,7 +137,8 @@ public final class DistilledSetWriter {
       }
       writeText(fs, new Path(out, SUCCESS), "");
     } catch (IOException e) {
-      throw new UncheckedIOException("writing " + out + " failed (it has no " + SUCCESS + "): " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "writing " + out + " failed (it has no " + SUCCESS + "): " + e.getMessage(), e);
     }
   }
 

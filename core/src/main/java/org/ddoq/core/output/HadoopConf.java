@@ -6,7 +6,10 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import org.apache.hadoop.conf.Configuration;
 
-/** A Hadoop configuration that travels to executors, so they write to the same file system (local, HDFS, s3a) with the driver's settings. */
+/**
+ * A Hadoop configuration that travels to executors, so they write to the same file system (local,
+ * HDFS, s3a) with the driver's settings.
+ */
 public final class HadoopConf implements Serializable {
   private transient Configuration conf;
 

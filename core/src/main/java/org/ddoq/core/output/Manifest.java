@@ -18,20 +18,22 @@ import org.apache.hadoop.fs.Path;
 import org.ddoq.core.data.InputException;
 
 /**
- * {@code OUT/manifest.csv}, written and read here only: one row per distilled image, in label then cluster
- * order, with the columns {@code path,label,class_name,cluster,count,weight}. RFC 4180 through
- * univocity-parsers (which Spark already ships): a field is quoted only when it holds a comma, a quote or a
- * line break, quotes doubled, '\n' line ends, UTF-8; so a manifest without such class names has the same
- * bytes as the hand-written ones before this class, and class names with commas, quotes, line breaks,
- * surrounding spaces or non-ASCII characters read back unchanged.
+ * {@code OUT/manifest.csv}, written and read here only: one row per distilled image, in label then
+ * cluster order, with the columns {@code path,label,class_name,cluster,count,weight}. RFC 4180
+ * through univocity-parsers (which Spark already ships): a field is quoted only when it holds a
+ * comma, a quote or a line break, quotes doubled, '\n' line ends, UTF-8; so a manifest without such
+ * class names has the same bytes as the hand-written ones before this class, and class names with
+ * commas, quotes, line breaks, surrounding spaces or non-ASCII characters read back unchanged.
  *
  * @param rows the images, in file order
  */
 public record Manifest(List<Manifest.Row> rows) {
   /** The file name in OUT. */
   public static final String NAME = "manifest.csv";
+
   /** The header row: the output contract's columns. */
-  public static final List<String> COLUMNS = List.of("path", "label", "class_name", "cluster", "count", "weight");
+  public static final List<String> COLUMNS =
+      List.of("path", "label", "class_name", "cluster", "count", "weight");
 
   public Manifest {
     rows = List.copyOf(rows);
@@ -40,17 +42,24 @@ public record Manifest(List<Manifest.Row> rows) {
   /**
    * One distilled image.
    *
-   * @param path      relative to OUT ({@link DistilledSetWriter#imagePath})
-   * @param label     the class's label
+   * @param path relative to OUT ({@link DistilledSetWriter#imagePath})
+   * @param label the class's label
    * @param className the class's name as the input named it
-   * @param cluster   the centroid's index within its class
-   * @param count     training images in the centroid's Voronoi cell
-   * @param weight    the centroid's weight within its class (written with {@link Double#toString}, read back exactly)
+   * @param cluster the centroid's index within its class
+   * @param count training images in the centroid's Voronoi cell
+   * @param weight the centroid's weight within its class (written with {@link Double#toString},
+   *     read back exactly)
    */
-  public record Row(String path, int label, String className, int cluster, long count, double weight) {
+  public record Row(
+      String path, int label, String className, int cluster, long count, double weight) {
     /** A row whose path is the image distill writes for this label, class and cluster. */
     public static Row of(int label, String className, int cluster, long count, double weight) {
-      return new Row(DistilledSetWriter.imagePath(label, className, cluster), label, className, cluster, count,
+      return new Row(
+          DistilledSetWriter.imagePath(label, className, cluster),
+          label,
+          className,
+          cluster,
+          count,
           weight);
     }
   }
@@ -61,8 +70,13 @@ public record Manifest(List<Manifest.Row> rows) {
     CsvWriter csv = new CsvWriter(text, writerSettings());
     csv.writeRow(COLUMNS);
     for (Row r : rows) {
-      csv.writeRow(r.path(), Integer.toString(r.label()), r.className(), Integer.toString(r.cluster()),
-          Long.toString(r.count()), Double.toString(r.weight()));
+      csv.writeRow(
+          r.path(),
+          Integer.toString(r.label()),
+          r.className(),
+          Integer.toString(r.cluster()),
+          Long.toString(r.count()),
+          Double.toString(r.weight()));
     }
     csv.close();
     return text.toString();
@@ -87,30 +101,55 @@ public record Manifest(List<Manifest.Row> rows) {
   }
 
   /**
-   * Parses a manifest's text; {@code source} names it in errors. Blank lines are skipped, '\r\n' line ends
-   * are accepted (a manifest saved by a spreadsheet or an editor still loads).
+   * Parses a manifest's text; {@code source} names it in errors. Blank lines are skipped, '\r\n'
+   * line ends are accepted (a manifest saved by a spreadsheet or an editor still loads).
    */
   public static Manifest parse(String text, String source) {
     List<String[]> records = new CsvParser(parserSettings()).parseAll(new StringReader(text));
-    if (records.isEmpty() || !COLUMNS.equals(Arrays.stream(records.get(0)).map(Manifest::trimmed).toList())) {
-      throw new InputException(source + " does not start with '" + String.join(",", COLUMNS)
-          + "'; it is not a `ddoq distill` manifest");
+    if (records.isEmpty()
+        || !COLUMNS.equals(Arrays.stream(records.get(0)).map(Manifest::trimmed).toList())) {
+      throw new InputException(
+          source
+              + " does not start with '"
+              + String.join(",", COLUMNS)
+              + "'; it is not a `ddoq distill` manifest");
     }
     List<Row> rows = new ArrayList<>();
     for (int i = 1; i < records.size(); i++) {
       String[] f = records.get(i);
       String where = source + " row " + (i + 1);
       if (f.length != COLUMNS.size()) {
-        throw new InputException(where + " has " + f.length + " fields, expected " + COLUMNS.size() + ": "
-            + Arrays.toString(f) + "; the manifest was edited or damaged, run distill again");
+        throw new InputException(
+            where
+                + " has "
+                + f.length
+                + " fields, expected "
+                + COLUMNS.size()
+                + ": "
+                + Arrays.toString(f)
+                + "; the manifest was edited or damaged, run distill again");
       }
       try {
-        rows.add(new Row(f[0], Integer.parseInt(f[1]), f[2], Integer.parseInt(f[3]), Long.parseLong(f[4]),
-            Double.parseDouble(f[5])));
+        rows.add(
+            new Row(
+                f[0],
+                Integer.parseInt(f[1]),
+                f[2],
+                Integer.parseInt(f[3]),
+                Long.parseLong(f[4]),
+                Double.parseDouble(f[5])));
       } catch (NumberFormatException e) {
-        throw new InputException(where + ": label, cluster and count must be integers and weight a number, got '"
-            + f[1] + "', '" + f[3] + "', '" + f[4] + "', '" + f[5]
-            + "'; the manifest was edited or damaged, run distill again");
+        throw new InputException(
+            where
+                + ": label, cluster and count must be integers and weight a number, got '"
+                + f[1]
+                + "', '"
+                + f[3]
+                + "', '"
+                + f[4]
+                + "', '"
+                + f[5]
+                + "'; the manifest was edited or damaged, run distill again");
       }
     }
     return new Manifest(rows);
@@ -123,7 +162,8 @@ public record Manifest(List<Manifest.Row> rows) {
   private static CsvWriterSettings writerSettings() {
     CsvWriterSettings s = new CsvWriterSettings();
     s.getFormat().setLineSeparator("\n");
-    s.setQuoteEscapingEnabled(true); // quote fields holding '"' too (RFC 4180), as the manifest always did
+    s.setQuoteEscapingEnabled(
+        true); // quote fields holding '"' too (RFC 4180), as the manifest always did
     s.setIgnoreLeadingWhitespaces(false);
     s.setIgnoreTrailingWhitespaces(false);
     s.setNormalizeLineEndingsWithinQuotes(false);

@@ -24,11 +24,20 @@ public record Decoding(String decoder, double strength, int steps, double guidan
 
   /** The decode stage with these settings, noise seeded from {@code seed}. */
   public CentroidDecoder stage(String priorDir, int batchSize, long seed) {
-    return new CentroidDecoder().setPriorPath(priorDir).setBatchSize(batchSize).setDecoder(decoder)
-        .setStrength(strength).setSteps(steps).setGuidance(guidance).setEta(eta).setSeed(seed);
+    return new CentroidDecoder()
+        .setPriorPath(priorDir)
+        .setBatchSize(batchSize)
+        .setDecoder(decoder)
+        .setStrength(strength)
+        .setSteps(steps)
+        .setGuidance(guidance)
+        .setEta(eta)
+        .setSeed(seed);
   }
 
-  /** summary.json's parameters: the decoder used, and the DDIM settings only when the DiT decoded. */
+  /**
+   * summary.json's parameters: the decoder used, and the DDIM settings only when the DiT decoded.
+   */
   void putParameters(Map<String, Object> parameters, String used) {
     parameters.put("decoder", used);
     if (used.equals("dit")) {
@@ -41,7 +50,11 @@ public record Decoding(String decoder, double strength, int steps, double guidan
 
   /** A line for the log: which decoder, with its DDIM settings when it is the DiT. */
   String describe(String used) {
-    return used + " decoder" + (used.equals("dit")
-        ? String.format(" (strength %s, %d steps, guidance %s, eta %s)", strength, steps, guidance, eta) : "");
+    return used
+        + " decoder"
+        + (used.equals("dit")
+            ? String.format(
+                " (strength %s, %d steps, guidance %s, eta %s)", strength, steps, guidance, eta)
+            : "");
   }
 }

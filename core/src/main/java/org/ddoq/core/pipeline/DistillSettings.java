@@ -5,35 +5,53 @@ import org.ddoq.core.stage.ClassQuantizer;
 import org.ddoq.core.stage.LatentEncoder;
 
 /**
- * Everything one distill needs. {@link #builder(String, String)} starts from the defaults, which are the
- * stages' own ({@link ClassQuantizer}, {@link LatentEncoder}, {@link Decoding#defaults()}): each default
- * has one home, and the CLI's help prints these.
+ * Everything one distill needs. {@link #builder(String, String)} starts from the defaults, which
+ * are the stages' own ({@link ClassQuantizer}, {@link LatentEncoder}, {@link Decoding#defaults()}):
+ * each default has one home, and the CLI's help prints these.
  *
- * @param input       labelled images: a directory of IDX files or an ImageFolder tree (any Hadoop path)
- * @param out         where the distilled set goes; must not exist unless {@code overwrite}
- * @param ipc         images per class, the k of k-means
- * @param format      auto, idx or folder
- * @param prior       prior directory; null: one is trained on the input once and cached under {@code cacheDir}
- * @param seed        run seed: per-class k-means seeds and the decoder's noise derive from it
- * @param weights     mass, sqrt or uniform (= D4M)
+ * @param input labelled images: a directory of IDX files or an ImageFolder tree (any Hadoop path)
+ * @param out where the distilled set goes; must not exist unless {@code overwrite}
+ * @param ipc images per class, the k of k-means
+ * @param format auto, idx or folder
+ * @param prior prior directory; null: one is trained on the input once and cached under {@code
+ *     cacheDir}
+ * @param seed run seed: per-class k-means seeds and the decoder's noise derive from it
+ * @param weights mass, sqrt or uniform (= D4M)
  * @param keepLatents also write OUT/latents (Parquet)
- * @param imageSize   CxHxW to resize folder images to; null: the prior's shape, else the first image's
- * @param batchSize   images per model call on the executors
- * @param restarts    k-means fits per class, the lowest distortion kept
- * @param maxIter     k-means iterations per fit
+ * @param imageSize CxHxW to resize folder images to; null: the prior's shape, else the first
+ *     image's
+ * @param batchSize images per model call on the executors
+ * @param restarts k-means fits per class, the lowest distortion kept
+ * @param maxIter k-means iterations per fit
  * @param parallelism classes quantized concurrently
- * @param cacheDir    root of the prior cache
- * @param training    how a prior is trained when none is given (its DiT only for the dit decoder)
- * @param decoding    how centroids become images
- * @param candidates  nearest decoder: each centroid chooses among its this many nearest free training
- *                    images the one {@code teacher} is surest of (1: the nearest)
- * @param teacher     nearest decoder with candidates &gt; 1: a TorchScript classifier file (as evaluate's
- *                    {@code --teacher}); null otherwise
+ * @param cacheDir root of the prior cache
+ * @param training how a prior is trained when none is given (its DiT only for the dit decoder)
+ * @param decoding how centroids become images
+ * @param candidates nearest decoder: each centroid chooses among its this many nearest free
+ *     training images the one {@code teacher} is surest of (1: the nearest)
+ * @param teacher nearest decoder with candidates &gt; 1: a TorchScript classifier file (as
+ *     evaluate's {@code --teacher}); null otherwise
  */
-public record DistillSettings(String input, String out, int ipc, String format, String prior, long seed,
-                              String weights, boolean keepLatents, boolean overwrite, String imageSize,
-                              int batchSize, int restarts, int maxIter, int parallelism, String cacheDir,
-                              PriorTraining training, Decoding decoding, int candidates, String teacher)
+public record DistillSettings(
+    String input,
+    String out,
+    int ipc,
+    String format,
+    String prior,
+    long seed,
+    String weights,
+    boolean keepLatents,
+    boolean overwrite,
+    String imageSize,
+    int batchSize,
+    int restarts,
+    int maxIter,
+    int parallelism,
+    String cacheDir,
+    PriorTraining training,
+    Decoding decoding,
+    int candidates,
+    String teacher)
     implements Serializable {
 
   /** The defaults, for reading (the CLI's help); {@code input} and {@code out} are null here. */
@@ -81,27 +99,112 @@ public record DistillSettings(String input, String out, int ipc, String format, 
       batchSize = new LatentEncoder().getBatchSize();
     }
 
-    public Builder ipc(int value) { ipc = value; return this; }
-    public Builder format(String value) { format = value; return this; }
-    public Builder prior(String value) { prior = value; return this; }
-    public Builder seed(long value) { seed = value; return this; }
-    public Builder weights(String value) { weights = value; return this; }
-    public Builder keepLatents(boolean value) { keepLatents = value; return this; }
-    public Builder overwrite(boolean value) { overwrite = value; return this; }
-    public Builder imageSize(String value) { imageSize = value; return this; }
-    public Builder batchSize(int value) { batchSize = value; return this; }
-    public Builder restarts(int value) { restarts = value; return this; }
-    public Builder maxIter(int value) { maxIter = value; return this; }
-    public Builder parallelism(int value) { parallelism = value; return this; }
-    public Builder cacheDir(String value) { cacheDir = value; return this; }
-    public Builder training(PriorTraining value) { training = value; return this; }
-    public Builder decoding(Decoding value) { decoding = value; return this; }
-    public Builder candidates(int value) { candidates = value; return this; }
-    public Builder teacher(String value) { teacher = value; return this; }
+    public Builder ipc(int value) {
+      ipc = value;
+      return this;
+    }
+
+    public Builder format(String value) {
+      format = value;
+      return this;
+    }
+
+    public Builder prior(String value) {
+      prior = value;
+      return this;
+    }
+
+    public Builder seed(long value) {
+      seed = value;
+      return this;
+    }
+
+    public Builder weights(String value) {
+      weights = value;
+      return this;
+    }
+
+    public Builder keepLatents(boolean value) {
+      keepLatents = value;
+      return this;
+    }
+
+    public Builder overwrite(boolean value) {
+      overwrite = value;
+      return this;
+    }
+
+    public Builder imageSize(String value) {
+      imageSize = value;
+      return this;
+    }
+
+    public Builder batchSize(int value) {
+      batchSize = value;
+      return this;
+    }
+
+    public Builder restarts(int value) {
+      restarts = value;
+      return this;
+    }
+
+    public Builder maxIter(int value) {
+      maxIter = value;
+      return this;
+    }
+
+    public Builder parallelism(int value) {
+      parallelism = value;
+      return this;
+    }
+
+    public Builder cacheDir(String value) {
+      cacheDir = value;
+      return this;
+    }
+
+    public Builder training(PriorTraining value) {
+      training = value;
+      return this;
+    }
+
+    public Builder decoding(Decoding value) {
+      decoding = value;
+      return this;
+    }
+
+    public Builder candidates(int value) {
+      candidates = value;
+      return this;
+    }
+
+    public Builder teacher(String value) {
+      teacher = value;
+      return this;
+    }
 
     public DistillSettings build() {
-      return new DistillSettings(input, out, ipc, format, prior, seed, weights, keepLatents, overwrite, imageSize,
-          batchSize, restarts, maxIter, parallelism, cacheDir, training, decoding, candidates, teacher);
+      return new DistillSettings(
+          input,
+          out,
+          ipc,
+          format,
+          prior,
+          seed,
+          weights,
+          keepLatents,
+          overwrite,
+          imageSize,
+          batchSize,
+          restarts,
+          maxIter,
+          parallelism,
+          cacheDir,
+          training,
+          decoding,
+          candidates,
+          teacher);
     }
   }
 }

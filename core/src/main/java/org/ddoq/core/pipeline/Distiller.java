@@ -32,10 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One whole distill, as {@code ddoq distill} runs it: read the images, resolve the prior (given, cached,
- * or trained now and cached), encode once, quantize each class, decode the centroids (dit, vae, or the
- * nearest training images) and write the output contract. Everything a user can get wrong is checked
- * before the first byte is written.
+ * One whole distill, as {@code ddoq distill} runs it: read the images, resolve the prior (given,
+ * cached, or trained now and cached), encode once, quantize each class, decode the centroids (dit,
+ * vae, or the nearest training images) and write the output contract. Everything a user can get
+ * wrong is checked before the first byte is written.
  *
  * <pre>
  * DistillSummary summary = new Distiller(DistillSettings.builder(input, out).ipc(10).build()).run(spark);
@@ -56,7 +56,10 @@ public final class Distiller {
     String started = Instant.now().toString();
     long t0 = System.nanoTime();
     PriorSpec given = s.prior() == null ? null : PriorSpec.read(Path.of(s.prior()));
-    ImageShape shape = given != null ? given.imageShape() : s.imageSize() == null ? null : ImageShape.parse(s.imageSize());
+    ImageShape shape =
+        given != null
+            ? given.imageShape()
+            : s.imageSize() == null ? null : ImageShape.parse(s.imageSize());
     if (given != null) {
       checkDecoder(given, Path.of(s.prior()));
     }
@@ -65,12 +68,20 @@ public final class Distiller {
 
     ImageDataset data = ImageSources.read(spark, s.input(), s.format(), "train", shape);
     // Read and checked against the data before any model runs: a wrong teacher fails in seconds.
-    ImportedTeacher teacher = s.teacher() == null ? null
-        : ImportedTeacher.readUntested(Path.of(s.teacher()), data.classNames(), data.shape());
+    ImportedTeacher teacher =
+        s.teacher() == null
+            ? null
+            : ImportedTeacher.readUntested(Path.of(s.teacher()), data.classNames(), data.shape());
     long images = data.rows().count();
     seconds.put("read", lap(t0));
-    LOG.info("Read {} images of {} classes ({}, {}) from {}; {} inputs skipped", images, data.classNames().size(),
-        data.shape(), data.format(), s.input(), data.skipped().size());
+    LOG.info(
+        "Read {} images of {} classes ({}, {}) from {}; {} inputs skipped",
+        images,
+        data.classNames().size(),
+        data.shape(),
+        data.format(),
+        s.input(),
+        data.skipped().size());
 
     long t1 = System.nanoTime();
     Latents latents = new Latents(data.rows(), s.batchSize());
@@ -88,81 +99,156 @@ public final class Distiller {
     seconds.put("encode", lap(t2));
 
     long t3 = System.nanoTime();
-    ClassQuantizerModel model = new ClassQuantizer().setK(s.ipc()).setSeed(s.seed()).setWeighting(s.weights())
-        .setRestarts(s.restarts()).setMaxIter(s.maxIter()).setParallelism(s.parallelism()).fit(encoded);
+    ClassQuantizerModel model =
+        new ClassQuantizer()
+            .setK(s.ipc())
+            .setSeed(s.seed())
+            .setWeighting(s.weights())
+            .setRestarts(s.restarts())
+            .setMaxIter(s.maxIter())
+            .setParallelism(s.parallelism())
+            .fit(encoded);
     seconds.put("quantize", lap(t3));
     for (ClassQuantization c : model.summaries()) {
       if (!c.note().isEmpty()) {
-        LOG.warn("class {} ({}): {}{}", c.label(), c.className(), c.note(),
+        LOG.warn(
+            "class {} ({}): {}{}",
+            c.label(),
+            c.className(),
+            c.note(),
             c.size() < s.ipc() ? "; lower --ipc or add images to this class" : "");
       }
     }
 
     long t4 = System.nanoTime();
-    Decoded decoded = s.decoding().nearest() ? nearest(spark, data, encoded, model, teacher)
-        : decode(spark, prior.dir(), model);
+    Decoded decoded =
+        s.decoding().nearest()
+            ? nearest(spark, data, encoded, model, teacher)
+            : decode(spark, prior.dir(), model);
     decoded.images().persist(StorageLevel.MEMORY_AND_DISK()).count();
     seconds.put("decode", lap(t4));
     seconds.put("total_before_write", lap(t0));
-    DistillSummary summary = new DistillSummary(s.out(), prior.dir().toString(), prior.trained(), images,
-        decoded.decoder(), model.summaries(), decoded.delivered(), decoded.count(), chosenImages(decoded),
-        data.skipped(), seconds);
+    DistillSummary summary =
+        new DistillSummary(
+            s.out(),
+            prior.dir().toString(),
+            prior.trained(),
+            images,
+            decoded.decoder(),
+            model.summaries(),
+            decoded.delivered(),
+            decoded.count(),
+            chosenImages(decoded),
+            data.skipped(),
+            seconds);
 
     long t5 = System.nanoTime();
-    DistilledSetWriter.write(spark, decoded.images(), s.out(), SummaryJson.of(s, summary, data, spec, seconds, started));
+    DistilledSetWriter.write(
+        spark, decoded.images(), s.out(), SummaryJson.of(s, summary, data, spec, seconds, started));
     seconds.put("write", lap(t5));
     decoded.images().unpersist();
     encoded.unpersist();
     data.rows().unpersist();
     seconds.put("total", lap(t0));
     LOG.info("Wrote {} (stage seconds {})", s.out(), seconds);
-    return new DistillSummary(summary.out(), summary.prior(), summary.priorTrained(), images, summary.decoder(),
-        summary.classes(), summary.delivered(), summary.distilledImages(), summary.chosenImages(),
-        summary.skipped(), Collections.unmodifiableMap(new LinkedHashMap<>(seconds)));
+    return new DistillSummary(
+        summary.out(),
+        summary.prior(),
+        summary.priorTrained(),
+        images,
+        summary.decoder(),
+        summary.classes(),
+        summary.delivered(),
+        summary.distilledImages(),
+        summary.chosenImages(),
+        summary.skipped(),
+        Collections.unmodifiableMap(new LinkedHashMap<>(seconds)));
   }
 
-  /** The given prior, checked against the data; else the cached one, trained now if there is none. */
-  private PriorCache.Entry resolvePrior(SparkSession spark, PriorSpec given, ImageDataset data, Latents latents) {
+  /**
+   * The given prior, checked against the data; else the cached one, trained now if there is none.
+   */
+  private PriorCache.Entry resolvePrior(
+      SparkSession spark, PriorSpec given, ImageDataset data, Latents latents) {
     if (given != null) {
       if (!given.imageShape().equals(data.shape())) {
-        throw new InputException("prior " + settings.prior() + " takes " + given.imageShape()
-            + " images but the input has " + data.shape() + "; use a prior trained on this kind of data");
+        throw new InputException(
+            "prior "
+                + settings.prior()
+                + " takes "
+                + given.imageShape()
+                + " images but the input has "
+                + data.shape()
+                + "; use a prior trained on this kind of data");
       }
       return new PriorCache.Entry(Path.of(settings.prior()), false);
     }
-    // The implicit prior gets a DiT only when asked for (--decoder dit): training one takes minutes.
-    PriorTraining training = settings.decoding().decoder().equals("dit") ? settings.training()
-        : settings.training().withoutDit();
-    PriorCache.Entry entry = PriorCache.resolve(spark, Path.of(settings.cacheDir()), settings.input(), data,
-        training, latents::encode);
+    // The implicit prior gets a DiT only when asked for (--decoder dit): training one takes
+    // minutes.
+    PriorTraining training =
+        settings.decoding().decoder().equals("dit")
+            ? settings.training()
+            : settings.training().withoutDit();
+    PriorCache.Entry entry =
+        PriorCache.resolve(
+            spark, Path.of(settings.cacheDir()), settings.input(), data, training, latents::encode);
     checkDecoder(PriorSpec.read(entry.dir()), entry.dir());
     return entry;
   }
 
-  /** What the decode step made: the image rows the writer takes, and what they deliver per class. */
-  private record Decoded(String decoder, Dataset<Row> images, List<ClassQuantization> delivered, int count) {}
+  /**
+   * What the decode step made: the image rows the writer takes, and what they deliver per class.
+   */
+  private record Decoded(
+      String decoder, Dataset<Row> images, List<ClassQuantization> delivered, int count) {}
 
   private Decoded decode(SparkSession spark, Path priorDir, ClassQuantizerModel model) {
-    // Kept so that other decoder settings cost a decode (ddoq decode), not another encode and k-means.
+    // Kept so that other decoder settings cost a decode (ddoq decode), not another encode and
+    // k-means.
     CentroidFile.write(spark, settings.out(), model.centroidList());
-    CentroidDecoder decoder = settings.decoding().stage(priorDir.toString(), settings.batchSize(), settings.seed());
+    CentroidDecoder decoder =
+        settings.decoding().stage(priorDir.toString(), settings.batchSize(), settings.seed());
     String used = decoder.resolvedDecoder();
-    LOG.info("Decoding {} centroids with the {}", model.centroidList().size(), settings.decoding().describe(used));
-    return new Decoded(used, decoder.transform(model.centroids()), model.summaries(), model.centroidList().size());
+    LOG.info(
+        "Decoding {} centroids with the {}",
+        model.centroidList().size(),
+        settings.decoding().describe(used));
+    return new Decoded(
+        used, decoder.transform(model.centroids()), model.summaries(), model.centroidList().size());
   }
 
-  private Decoded nearest(SparkSession spark, ImageDataset data, Dataset<Row> latents, ClassQuantizerModel model,
-                          ImportedTeacher teacher) {
-    NearestImages.Choice choice = teacher == null ? NearestImages.Choice.nearest()
-        : new NearestImages.Choice(settings.candidates(),
-            (images, labels, shape) -> TeacherConfidence.ofOwnClass(teacher, images, labels, shape), data.shape());
-    NearestImages.Selection selection = NearestImages.select(latents, data.rows(), model, settings.weights(), choice);
+  private Decoded nearest(
+      SparkSession spark,
+      ImageDataset data,
+      Dataset<Row> latents,
+      ClassQuantizerModel model,
+      ImportedTeacher teacher) {
+    NearestImages.Choice choice =
+        teacher == null
+            ? NearestImages.Choice.nearest()
+            : new NearestImages.Choice(
+                settings.candidates(),
+                (images, labels, shape) ->
+                    TeacherConfidence.ofOwnClass(teacher, images, labels, shape),
+                data.shape());
+    NearestImages.Selection selection =
+        NearestImages.select(latents, data.rows(), model, settings.weights(), choice);
     // The chosen images' latents, matching the manifest's counts.
     CentroidFile.write(spark, settings.out(), selection.asCentroids());
-    LOG.info("Replaced {} centroids by {}", selection.images().size(), teacher == null ? "their nearest training images"
-        : "the training image the teacher " + settings.teacher() + " is surest of among each one's "
-            + settings.candidates() + " nearest");
-    return new Decoded("nearest", NearestImages.pngs(data.rows(), selection, data.shape()), selection.classes(),
+    LOG.info(
+        "Replaced {} centroids by {}",
+        selection.images().size(),
+        teacher == null
+            ? "their nearest training images"
+            : "the training image the teacher "
+                + settings.teacher()
+                + " is surest of among each one's "
+                + settings.candidates()
+                + " nearest");
+    return new Decoded(
+        "nearest",
+        NearestImages.pngs(data.rows(), selection, data.shape()),
+        selection.classes(),
         selection.images().size());
   }
 
@@ -170,9 +256,14 @@ public final class Distiller {
   private static List<DistillSummary.ChosenImage> chosenImages(Decoded decoded) {
     List<DistillSummary.ChosenImage> chosen = new ArrayList<>();
     if (decoded.decoder().equals("nearest")) {
-      for (Row r : decoded.images().select("label", "cluster", ImageRows.ID, ImageRows.SOURCE)
-          .orderBy("label", "cluster").collectAsList()) {
-        chosen.add(new DistillSummary.ChosenImage(r.getInt(0), r.getInt(1), r.getLong(2), r.getString(3)));
+      for (Row r :
+          decoded
+              .images()
+              .select("label", "cluster", ImageRows.ID, ImageRows.SOURCE)
+              .orderBy("label", "cluster")
+              .collectAsList()) {
+        chosen.add(
+            new DistillSummary.ChosenImage(r.getInt(0), r.getInt(1), r.getLong(2), r.getString(3)));
       }
     }
     return chosen;
@@ -185,30 +276,41 @@ public final class Distiller {
       throw new InputException("--candidates must be at least 1, got " + s.candidates());
     }
     if ((s.candidates() > 1 || s.teacher() != null) && !s.decoding().nearest()) {
-      throw new InputException("--candidates and --teacher choose among training images: they go with"
-          + " --decoder nearest, not --decoder " + s.decoding().decoder());
+      throw new InputException(
+          "--candidates and --teacher choose among training images: they go with"
+              + " --decoder nearest, not --decoder "
+              + s.decoding().decoder());
     }
     if (s.candidates() > 1 && s.teacher() == null) {
-      throw new InputException("--candidates " + s.candidates() + " needs --teacher FILE.pt, the classifier whose"
-          + " confidence chooses among each centroid's candidates");
+      throw new InputException(
+          "--candidates "
+              + s.candidates()
+              + " needs --teacher FILE.pt, the classifier whose"
+              + " confidence chooses among each centroid's candidates");
     }
     if (s.teacher() != null && s.candidates() == 1) {
-      throw new InputException("--teacher " + s.teacher() + " chooses among each centroid's --candidates M nearest"
-          + " images; give M > 1 (e.g. --candidates 10)");
+      throw new InputException(
+          "--teacher "
+              + s.teacher()
+              + " chooses among each centroid's --candidates M nearest"
+              + " images; give M > 1 (e.g. --candidates 10)");
     }
   }
 
   /** The dit decoder needs a diffusion model: say so before any work is done. */
   private void checkDecoder(PriorSpec prior, Path priorDir) {
     if (settings.decoding().decoder().equals("dit") && !prior.hasDenoiser()) {
-      throw new InputException("--decoder dit needs a prior with a diffusion model, but " + priorDir
-          + " has none; use --decoder vae, or a prior trained or imported with a DiT");
+      throw new InputException(
+          "--decoder dit needs a prior with a diffusion model, but "
+              + priorDir
+              + " has none; use --decoder vae, or a prior trained or imported with a DiT");
     }
   }
 
   /**
-   * The data set's latents, encoded once per run: when the run trains a DiT, the latents it was trained on
-   * are the ones quantized (the VAE, and so every latent, is the same before and after the DiT is added).
+   * The data set's latents, encoded once per run: when the run trains a DiT, the latents it was
+   * trained on are the ones quantized (the VAE, and so every latent, is the same before and after
+   * the DiT is added).
    */
   private static final class Latents {
     private final Dataset<Row> images;
@@ -222,9 +324,13 @@ public final class Distiller {
 
     Dataset<Row> encode(String priorDir) {
       if (encoded == null) {
-        encoded = new LatentEncoder().setPriorPath(priorDir).setBatchSize(batchSize).transform(images)
-            .select(ImageRows.ID, ImageRows.LABEL, ImageRows.CLASS_NAME, "latent")
-            .persist(StorageLevel.MEMORY_AND_DISK());
+        encoded =
+            new LatentEncoder()
+                .setPriorPath(priorDir)
+                .setBatchSize(batchSize)
+                .transform(images)
+                .select(ImageRows.ID, ImageRows.LABEL, ImageRows.CLASS_NAME, "latent")
+                .persist(StorageLevel.MEMORY_AND_DISK());
       }
       return encoded;
     }

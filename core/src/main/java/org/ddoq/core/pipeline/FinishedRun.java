@@ -17,9 +17,10 @@ import org.ddoq.core.output.SummaryFile;
 import org.ddoq.core.quantize.Centroid;
 
 /**
- * A finished distill output read back for {@code decode}: its summary.json and the centroids it kept
- * (latents from centroids.npy; label, cluster, count and weight from manifest.csv through {@link Manifest},
- * in the same row order, the weights exactly as distill wrote them; class names from summary.json).
+ * A finished distill output read back for {@code decode}: its summary.json and the centroids it
+ * kept (latents from centroids.npy; label, cluster, count and weight from manifest.csv through
+ * {@link Manifest}, in the same row order, the weights exactly as distill wrote them; class names
+ * from summary.json).
  */
 record FinishedRun(String dir, FileSystem fs, Map<String, Object> summary) {
 
@@ -28,14 +29,17 @@ record FinishedRun(String dir, FileSystem fs, Map<String, Object> summary) {
     return SummaryFile.view(summary);
   }
 
-  /** Reads OUT's summary, refusing an unfinished run or one distilled before centroids were kept. */
+  /**
+   * Reads OUT's summary, refusing an unfinished run or one distilled before centroids were kept.
+   */
   static FinishedRun open(SparkSession spark, String dir) {
     Path path = new Path(dir);
     FileSystem fs;
     try {
       fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read " + dir + "/summary.json: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "could not read " + dir + "/summary.json: " + e.getMessage(), e);
     }
     return new FinishedRun(dir, fs, readSummary(fs, dir));
   }
@@ -54,16 +58,24 @@ record FinishedRun(String dir, FileSystem fs, Map<String, Object> summary) {
     Path dir = new Path(source);
     try {
       if (!fs.exists(new Path(dir, DistilledSetWriter.SUCCESS))) {
-        throw new InputException(source + " is not a finished distill output (no " + DistilledSetWriter.SUCCESS
-            + "); run distill to completion first");
+        throw new InputException(
+            source
+                + " is not a finished distill output (no "
+                + DistilledSetWriter.SUCCESS
+                + "); run distill to completion first");
       }
       if (!fs.exists(new Path(dir, CentroidFile.NAME))) {
-        throw new InputException(source + " holds no " + CentroidFile.NAME + " (distilled by an older"
-            + " ddoq); run distill again to get centroids that can be re-decoded");
+        throw new InputException(
+            source
+                + " holds no "
+                + CentroidFile.NAME
+                + " (distilled by an older"
+                + " ddoq); run distill again to get centroids that can be re-decoded");
       }
       return SummaryFile.readMap(fs, source);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read " + source + "/" + SummaryFile.NAME + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "could not read " + source + "/" + SummaryFile.NAME + ": " + e.getMessage(), e);
     }
   }
 
@@ -76,18 +88,34 @@ record FinishedRun(String dir, FileSystem fs, Map<String, Object> summary) {
       float[][] latents = CentroidFile.read(fs, source);
       List<Manifest.Row> rows = Manifest.read(fs, source).rows();
       if (rows.size() != latents.length) {
-        throw new InputException(source + "/" + Manifest.NAME + " lists " + rows.size() + " images but "
-            + CentroidFile.NAME + " holds " + latents.length + " centroids; run distill again");
+        throw new InputException(
+            source
+                + "/"
+                + Manifest.NAME
+                + " lists "
+                + rows.size()
+                + " images but "
+                + CentroidFile.NAME
+                + " holds "
+                + latents.length
+                + " centroids; run distill again");
       }
       List<Centroid> out = new ArrayList<>();
       for (int i = 0; i < latents.length; i++) {
         Manifest.Row r = rows.get(i);
-        out.add(new Centroid(r.label(), names.get(r.label()), r.cluster(), CentroidFile.widen(latents[i]),
-            r.count(), r.weight()));
+        out.add(
+            new Centroid(
+                r.label(),
+                names.get(r.label()),
+                r.cluster(),
+                CentroidFile.widen(latents[i]),
+                r.count(),
+                r.weight()));
       }
       return out;
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read the centroids of " + source + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "could not read the centroids of " + source + ": " + e.getMessage(), e);
     }
   }
 }

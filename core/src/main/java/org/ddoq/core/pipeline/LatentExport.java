@@ -22,23 +22,31 @@ import org.ddoq.core.output.Npy;
 public final class LatentExport {
   private LatentExport() {}
 
-  /** Writes one file per class into {@code outDir} (which must not exist); returns the number of classes. */
+  /**
+   * Writes one file per class into {@code outDir} (which must not exist); returns the number of
+   * classes.
+   */
   public static int export(SparkSession spark, String latentsDir, String outDir) {
     Path out = new Path(outDir);
     try {
       FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!new Path(latentsDir).getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(new Path(latentsDir))) {
-        throw new InputException("latents " + latentsDir + " do not exist; run distill with --keep-latents first");
+      if (!new Path(latentsDir)
+          .getFileSystem(spark.sparkContext().hadoopConfiguration())
+          .exists(new Path(latentsDir))) {
+        throw new InputException(
+            "latents " + latentsDir + " do not exist; run distill with --keep-latents first");
       }
       if (fs.exists(out)) {
         throw new InputException("output " + outDir + " already exists; choose a new --out");
       }
-      Dataset<Row> latents = spark.read().parquet(latentsDir).select("label", "id", "latent").cache();
+      Dataset<Row> latents =
+          spark.read().parquet(latentsDir).select("label", "id", "latent").cache();
       List<Row> sizes = latents.groupBy("label").count().orderBy("label").collectAsList();
       for (Row size : sizes) {
         int label = size.getInt(0);
         Iterator<Row> rows = latents.filter("label = " + label).orderBy("id").toLocalIterator();
-        try (DataOutputStream stream = new DataOutputStream(fs.create(new Path(out, "label_" + label + ".npy")))) {
+        try (DataOutputStream stream =
+            new DataOutputStream(fs.create(new Path(out, "label_" + label + ".npy")))) {
           boolean first = true;
           while (rows.hasNext()) {
             double[] v = ((Vector) rows.next().get(2)).toArray();

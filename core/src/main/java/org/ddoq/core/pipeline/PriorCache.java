@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Priors trained for an input without {@code --prior}, kept so the next run on the same input skips
- * training. One directory per (input contents, image shape, training settings) under
- * {@code <cache-dir>/priors/}; the default root is {@code $DDOQ_CACHE_DIR} or {@code ~/.cache/ddoq}.
- * A prior is trained into a temporary directory and renamed into place, so a killed run never leaves a
- * half-written prior that a later run would trust.
+ * training. One directory per (input contents, image shape, training settings) under {@code
+ * <cache-dir>/priors/}; the default root is {@code $DDOQ_CACHE_DIR} or {@code ~/.cache/ddoq}. A
+ * prior is trained into a temporary directory and renamed into place, so a killed run never leaves
+ * a half-written prior that a later run would trust.
  */
 public final class PriorCache {
   private static final Logger LOG = LoggerFactory.getLogger(PriorCache.class);
@@ -39,7 +39,9 @@ public final class PriorCache {
 
   public static Path defaultRoot() {
     String env = System.getenv("DDOQ_CACHE_DIR");
-    return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "ddoq");
+    return env != null && !env.isBlank()
+        ? Path.of(env)
+        : Path.of(System.getProperty("user.home"), ".cache", "ddoq");
   }
 
   /**
@@ -47,11 +49,17 @@ public final class PriorCache {
    *
    * @param encode as {@link PriorTrainer#train}: gives the latents the DiT is trained on
    */
-  public static Entry resolve(SparkSession spark, Path root, String input, ImageDataset data, PriorTraining training,
-                              Function<String, Dataset<Row>> encode) {
+  public static Entry resolve(
+      SparkSession spark,
+      Path root,
+      String input,
+      ImageDataset data,
+      PriorTraining training,
+      Function<String, Dataset<Row>> encode) {
     Path dir = root.resolve("priors").resolve(key(spark, input, data, training));
     if (Files.exists(dir.resolve(PriorSpec.FILE_NAME))) {
-      LOG.info("Using the cached prior {} (trained earlier on this input; delete it to retrain)", dir);
+      LOG.info(
+          "Using the cached prior {} (trained earlier on this input; delete it to retrain)", dir);
       return new Entry(dir, false);
     }
     LOG.info("No prior given: training one on {}; it will be cached at {}", input, dir);
@@ -59,39 +67,57 @@ public final class PriorCache {
     boolean[] encoded = {false};
     try {
       Files.createDirectories(tmp);
-      PriorTrainer.train(spark, input, data, training, tmp, priorDir -> {
-        encoded[0] = true;
-        return encode.apply(priorDir);
-      });
+      PriorTrainer.train(
+          spark,
+          input,
+          data,
+          training,
+          tmp,
+          priorDir -> {
+            encoded[0] = true;
+            return encode.apply(priorDir);
+          });
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
       if (encoded[0]) {
         keepReachable(tmp, dir);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the prior cache under " + root + " (set --cache-dir or DDOQ_CACHE_DIR): "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the prior cache under "
+              + root
+              + " (set --cache-dir or DDOQ_CACHE_DIR): "
+              + e.getMessage(),
+          e);
     }
     return new Entry(dir, true);
   }
 
   /**
-   * Latents encoded while training name {@code tmp} in their Spark lineage, and a caller may keep using
-   * them (distill quantizes them rather than encoding twice): should Spark recompute a lost partition, a
-   * link from the old name finds the prior. The link goes when the JVM exits. Without one (a file system
-   * without links) the run goes on: only a lost partition would then fail.
+   * Latents encoded while training name {@code tmp} in their Spark lineage, and a caller may keep
+   * using them (distill quantizes them rather than encoding twice): should Spark recompute a lost
+   * partition, a link from the old name finds the prior. The link goes when the JVM exits. Without
+   * one (a file system without links) the run goes on: only a lost partition would then fail.
    */
   private static void keepReachable(Path tmp, Path dir) {
     try {
       Files.createSymbolicLink(tmp, dir.getFileName());
       tmp.toFile().deleteOnExit();
     } catch (IOException | UnsupportedOperationException e) {
-      LOG.warn("could not link {} to the cached prior {} ({}); a lost partition of the latents cannot be"
-          + " encoded again", tmp, dir, e.toString());
+      LOG.warn(
+          "could not link {} to the cached prior {} ({}); a lost partition of the latents cannot be"
+              + " encoded again",
+          tmp,
+          dir,
+          e.toString());
     }
   }
 
-  /** What identifies "the same input": where it is, what its files are, how it was read, how the prior is trained. */
-  private static String key(SparkSession spark, String input, ImageDataset data, PriorTraining training) {
+  /**
+   * What identifies "the same input": where it is, what its files are, how it was read, how the
+   * prior is trained.
+   */
+  private static String key(
+      SparkSession spark, String input, ImageDataset data, PriorTraining training) {
     StringBuilder id = new StringBuilder();
     try {
       org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(input);
@@ -111,10 +137,17 @@ public final class PriorCache {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + input + ": " + e.getMessage(), e);
     }
-    id.append(data.format()).append(' ').append(data.shape()).append(' ').append(data.classNames()).append('\n');
+    id.append(data.format())
+        .append(' ')
+        .append(data.shape())
+        .append(' ')
+        .append(data.classNames())
+        .append('\n');
     id.append(training);
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.toString().getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(id.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

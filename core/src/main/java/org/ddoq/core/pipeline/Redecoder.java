@@ -21,26 +21,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ddoq decode}: decodes the centroids a finished distill kept (OUT/centroids.npy) again, with other
- * decoder settings (strength, guidance, steps, the VAE) or another prior with the same latent space, into
- * a new distilled set. Tuning the decoder then costs seconds, not the encode and k-means of the whole
- * dataset again. The new set's summary.json is the old one with the decoding replaced and
- * {@code decoded_from} naming the source.
+ * {@code ddoq decode}: decodes the centroids a finished distill kept (OUT/centroids.npy) again,
+ * with other decoder settings (strength, guidance, steps, the VAE) or another prior with the same
+ * latent space, into a new distilled set. Tuning the decoder then costs seconds, not the encode and
+ * k-means of the whole dataset again. The new set's summary.json is the old one with the decoding
+ * replaced and {@code decoded_from} naming the source.
  */
 public final class Redecoder {
   private static final Logger LOG = LoggerFactory.getLogger(Redecoder.class);
 
   /**
    * @param distilled a finished distill output
-   * @param out       where the new set goes; must not exist unless {@code overwrite}
-   * @param prior     the prior to decode with; null: the one {@code distilled} was made with
-   * @param decoding  auto, dit or vae, and the DDIM settings
-   * @param seed      noise seed; null: the distill's own
+   * @param out where the new set goes; must not exist unless {@code overwrite}
+   * @param prior the prior to decode with; null: the one {@code distilled} was made with
+   * @param decoding auto, dit or vae, and the DDIM settings
+   * @param seed noise seed; null: the distill's own
    */
-  public record Settings(String distilled, String out, String prior, Decoding decoding, Long seed, int batchSize,
-                         boolean overwrite) {}
+  public record Settings(
+      String distilled,
+      String out,
+      String prior,
+      Decoding decoding,
+      Long seed,
+      int batchSize,
+      boolean overwrite) {}
 
-  /** What a decode produced: the new set, the prior and decoder used, the seed, the images decoded. */
+  /**
+   * What a decode produced: the new set, the prior and decoder used, the seed, the images decoded.
+   */
   public record Summary(String out, String prior, String decoder, long seed, long images) {}
 
   private final Settings settings;
@@ -57,11 +65,20 @@ public final class Redecoder {
     Path priorDir = Path.of(s.prior() != null ? s.prior() : view.prior().path());
     PriorSpec spec = PriorSpec.read(priorDir);
     if (!spec.latentShape().toString().equals(view.prior().latentShape())) {
-      throw new InputException("prior " + priorDir + " has latents " + spec.latentShape() + " but " + s.distilled()
-          + "'s centroids are " + view.prior().latentShape() + "; decode with a prior of the same VAE");
+      throw new InputException(
+          "prior "
+              + priorDir
+              + " has latents "
+              + spec.latentShape()
+              + " but "
+              + s.distilled()
+              + "'s centroids are "
+              + view.prior().latentShape()
+              + "; decode with a prior of the same VAE");
     }
     if (s.decoding().decoder().equals("dit") && !spec.hasDenoiser()) {
-      throw new InputException("--decoder dit needs a prior with a diffusion model, but " + priorDir + " has none");
+      throw new InputException(
+          "--decoder dit needs a prior with a diffusion model, but " + priorDir + " has none");
     }
     long seed = s.seed() != null ? s.seed() : view.parameters().seed();
     DistilledSetWriter.prepareTarget(spark, s.out(), s.overwrite());
@@ -70,8 +87,10 @@ public final class Redecoder {
     CentroidDecoder decoder = s.decoding().stage(priorDir.toString(), s.batchSize(), seed);
     String used = decoder.resolvedDecoder();
     CentroidFile.write(spark, s.out(), kept);
-    Dataset<Row> decoded = decoder.transform(ClassQuantizerModel.centroidTable(kept))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> decoded =
+        decoder
+            .transform(ClassQuantizerModel.centroidTable(kept))
+            .persist(StorageLevel.MEMORY_AND_DISK());
     long images = decoded.count();
     LOG.info("Decoded {} centroids of {} with the {} decoder", images, s.distilled(), used);
 

@@ -9,15 +9,23 @@ import org.ddoq.core.data.ImageDataset;
 import org.ddoq.core.prior.PriorSpec;
 import org.ddoq.core.quantize.ClassQuantization;
 
-/** The content of OUT/summary.json: what was asked, what was read, what each class gave, how long it took. */
+/**
+ * The content of OUT/summary.json: what was asked, what was read, what each class gave, how long it
+ * took.
+ */
 final class SummaryJson {
   private SummaryJson() {}
 
   /**
    * @param seconds the stage times so far (the file is written before the write stage ends)
    */
-  static Map<String, Object> of(DistillSettings s, DistillSummary r, ImageDataset data, PriorSpec prior,
-                                Map<String, Double> seconds, String started) {
+  static Map<String, Object> of(
+      DistillSettings s,
+      DistillSummary r,
+      ImageDataset data,
+      PriorSpec prior,
+      Map<String, Double> seconds,
+      String started) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("tool", "ddoq " + Version.get());
     Map<String, Object> params = new LinkedHashMap<>();
@@ -56,7 +64,8 @@ final class SummaryJson {
     dataset.put("skipped", skipped);
     out.put("dataset", dataset);
 
-    // The W2 figures describe the images delivered: the chosen training images for the nearest decoder
+    // The W2 figures describe the images delivered: the chosen training images for the nearest
+    // decoder
     // (with the centroids' own figures beside them), else the centroids.
     boolean nearest = r.decoder().equals("nearest");
     Map<Integer, ClassQuantization> centroidsOf = new LinkedHashMap<>();
@@ -92,7 +101,8 @@ final class SummaryJson {
     out.put("started", started);
     out.put("finished", Instant.now().toString());
     if (nearest) {
-      // Which training file each distilled image is, so a user can trace (and licence-check) every image.
+      // Which training file each distilled image is, so a user can trace (and licence-check) every
+      // image.
       List<Map<String, Object>> chosen = new ArrayList<>();
       for (DistillSummary.ChosenImage c : r.chosenImages()) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -107,8 +117,12 @@ final class SummaryJson {
     return out;
   }
 
-  /** The paper compares W2 (not its square) of mass-weighted and uniform-weight points, averaged over classes. */
-  private static void putMeanW2(Map<String, Object> totals, String prefix, List<ClassQuantization> classes) {
+  /**
+   * The paper compares W2 (not its square) of mass-weighted and uniform-weight points, averaged
+   * over classes.
+   */
+  private static void putMeanW2(
+      Map<String, Object> totals, String prefix, List<ClassQuantization> classes) {
     double weighted = 0;
     double uniform = 0;
     for (ClassQuantization c : classes) {
@@ -117,6 +131,8 @@ final class SummaryJson {
     }
     totals.put(prefix + "mean_w2_weighted", weighted / classes.size());
     totals.put(prefix + "mean_w2_uniform", uniform / classes.size());
-    totals.put(prefix + "w2_reduction_percent", uniform > 0 ? 100.0 * (uniform - weighted) / uniform : 0.0);
+    totals.put(
+        prefix + "w2_reduction_percent",
+        uniform > 0 ? 100.0 * (uniform - weighted) / uniform : 0.0);
   }
 }

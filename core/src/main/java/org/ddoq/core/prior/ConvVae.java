@@ -13,25 +13,28 @@ import ai.djl.util.PairList;
 import org.ddoq.core.data.ImageShape;
 
 /**
- * The built-in prior's small convolutional VAE: an image C x H x W (values in [0,1]) maps to a latent
- * {@value #LATENT_CHANNELS} x H/4 x W/4 (4x7x7 for 28x28, 4x8x8 for 32x32) and back.
+ * The built-in prior's small convolutional VAE: an image C x H x W (values in [0,1]) maps to a
+ * latent {@value #LATENT_CHANNELS} x H/4 x W/4 (4x7x7 for 28x28, 4x8x8 for 32x32) and back.
  *
  * <p>Forward input: one array (N, C, H, W). Forward output: (reconstruction (N, C, H, W) in [0,1],
- * posterior mean (N, 4, H/4, W/4), posterior log-variance (same shape)). In training the decoder sees a
- * reparameterised sample mean + exp(logvar / 2) * eps; otherwise it sees the mean, so inference is
- * deterministic. {@link #encoder()} outputs mean and log-variance stacked on the channel axis
- * (N, 8, H/4, W/4); {@link #decoder()} maps a latent to the reconstruction.
+ * posterior mean (N, 4, H/4, W/4), posterior log-variance (same shape)). In training the decoder
+ * sees a reparameterised sample mean + exp(logvar / 2) * eps; otherwise it sees the mean, so
+ * inference is deterministic. {@link #encoder()} outputs mean and log-variance stacked on the
+ * channel axis (N, 8, H/4, W/4); {@link #decoder()} maps a latent to the reconstruction.
  *
  * <p>Sizing: CPU training throughput is the constraint (a 32/64-channel PyTorch VAE trains at only
- * ~110 img/s here), so both stride-2 downsamplings come first, before any wide layer, and widths stay
- * small. A 4x7x7 latent holds 196 numbers for 784 pixels, so the encoder need not be deep to reconstruct.
+ * ~110 img/s here), so both stride-2 downsamplings come first, before any wide layer, and widths
+ * stay small. A 4x7x7 latent holds 196 numbers for 784 pixels, so the encoder need not be deep to
+ * reconstruct.
  */
 public final class ConvVae extends AbstractBlock {
 
   /** Latent channels, as in Stable Diffusion's VAE. */
   public static final int LATENT_CHANNELS = 4;
+
   /** Spatial downsampling factor from image to latent. */
   public static final int DOWNSAMPLE = 4;
+
   private static final byte VERSION = 1;
 
   private final SequentialBlock encoder;
@@ -39,31 +42,50 @@ public final class ConvVae extends AbstractBlock {
 
   /**
    * @param imageChannels 1 (grey) or 3 (RGB)
-   * @param width         channels of the widest layer (the H/4 level); the H/2 level has half of it
+   * @param width channels of the widest layer (the H/4 level); the H/2 level has half of it
    */
   public ConvVae(int imageChannels, int width) {
     super(VERSION);
     int half = width / 2;
-    encoder = addChildBlock("encoder", new SequentialBlock()
-        .add(conv(half, 3, 2)).add(Activation.reluBlock())            // H/2
-        .add(conv(width, 3, 2)).add(Activation.reluBlock())           // H/4
-        .add(conv(width, 3, 1)).add(Activation.reluBlock())
-        .add(conv(2 * LATENT_CHANNELS, 1, 1)));                       // mean ++ logvar
-    decoder = addChildBlock("decoder", new SequentialBlock()
-        .add(conv(width, 3, 1)).add(Activation.reluBlock())           // H/4
-        .add(conv(width, 3, 1)).add(Activation.reluBlock())
-        .add(upsample(half)).add(Activation.reluBlock())              // H/2
-        .add(upsample(half)).add(Activation.reluBlock())              // H
-        .add(conv(imageChannels, 3, 1)).add(Activation.sigmoidBlock()));
+    encoder =
+        addChildBlock(
+            "encoder",
+            new SequentialBlock()
+                .add(conv(half, 3, 2))
+                .add(Activation.reluBlock()) // H/2
+                .add(conv(width, 3, 2))
+                .add(Activation.reluBlock()) // H/4
+                .add(conv(width, 3, 1))
+                .add(Activation.reluBlock())
+                .add(conv(2 * LATENT_CHANNELS, 1, 1))); // mean ++ logvar
+    decoder =
+        addChildBlock(
+            "decoder",
+            new SequentialBlock()
+                .add(conv(width, 3, 1))
+                .add(Activation.reluBlock()) // H/4
+                .add(conv(width, 3, 1))
+                .add(Activation.reluBlock())
+                .add(upsample(half))
+                .add(Activation.reluBlock()) // H/2
+                .add(upsample(half))
+                .add(Activation.reluBlock()) // H
+                .add(conv(imageChannels, 3, 1))
+                .add(Activation.sigmoidBlock()));
   }
 
   /** Latent shape for an image shape; both sides must be divisible by {@value #DOWNSAMPLE}. */
   public static LatentShape latentShapeFor(ImageShape image) {
     if (image.height() % DOWNSAMPLE != 0 || image.width() % DOWNSAMPLE != 0) {
-      throw new IllegalArgumentException("the built-in VAE needs image sides divisible by " + DOWNSAMPLE
-          + ", got " + image + "; resize the images (e.g. 28x28 or 32x32)");
+      throw new IllegalArgumentException(
+          "the built-in VAE needs image sides divisible by "
+              + DOWNSAMPLE
+              + ", got "
+              + image
+              + "; resize the images (e.g. 28x28 or 32x32)");
     }
-    return new LatentShape(LATENT_CHANNELS, image.height() / DOWNSAMPLE, image.width() / DOWNSAMPLE);
+    return new LatentShape(
+        LATENT_CHANNELS, image.height() / DOWNSAMPLE, image.width() / DOWNSAMPLE);
   }
 
   /** Image (N, C, H, W) to mean and log-variance stacked on axis 1: (N, 8, H/4, W/4). */
@@ -77,10 +99,9 @@ public final class ConvVae extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-                                   PairList<String, Object> params) {
-    NDList stats = encoder.forward(store, inputs, training, params).singletonOrThrow()
-        .split(2, 1);
+  protected NDList forwardInternal(
+      ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDList stats = encoder.forward(store, inputs, training, params).singletonOrThrow().split(2, 1);
     NDArray mean = stats.get(0);
     // Clipping keeps exp() finite in the first steps, when the encoder's outputs are still random.
     NDArray logVar = stats.get(1).clip(-20f, 10f);
@@ -96,8 +117,9 @@ public final class ConvVae extends AbstractBlock {
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     Shape image = inputShapes[0];
-    Shape latent = new Shape(image.get(0), LATENT_CHANNELS, image.get(2) / DOWNSAMPLE,
-        image.get(3) / DOWNSAMPLE);
+    Shape latent =
+        new Shape(
+            image.get(0), LATENT_CHANNELS, image.get(2) / DOWNSAMPLE, image.get(3) / DOWNSAMPLE);
     return new Shape[] {image, latent, latent};
   }
 
@@ -114,27 +136,29 @@ public final class ConvVae extends AbstractBlock {
 
   /**
    * 2x upsampling as a sub-pixel convolution: a 3x3 conv makes 4 * filters channels at the low
-   * resolution, then {@link PixelShuffle} moves each group of 4 into a 2x2 patch. DJL's PyTorch engine
-   * does not implement transposed convolution, and this is the same learnable map without its
-   * checkerboard artefacts.
+   * resolution, then {@link PixelShuffle} moves each group of 4 into a 2x2 patch. DJL's PyTorch
+   * engine does not implement transposed convolution, and this is the same learnable map without
+   * its checkerboard artefacts.
    */
   private static SequentialBlock upsample(int filters) {
     return new SequentialBlock().add(conv(4 * filters, 3, 1)).add(new PixelShuffle());
   }
 
-  /** (N, 4C, h, w) to (N, C, 2h, 2w): channel group (C, dy, dx) becomes pixel (2y + dy, 2x + dx). */
+  /**
+   * (N, 4C, h, w) to (N, C, 2h, 2w): channel group (C, dy, dx) becomes pixel (2y + dy, 2x + dx).
+   */
   private static final class PixelShuffle extends AbstractBlock {
     @Override
-    protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-                                     PairList<String, Object> params) {
+    protected NDList forwardInternal(
+        ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
       NDArray x = inputs.singletonOrThrow();
       Shape s = x.getShape();
       long n = s.get(0);
       long c = s.get(1) / 4;
       long h = s.get(2);
       long w = s.get(3);
-      return new NDList(x.reshape(n, c, 2, 2, h, w).transpose(0, 1, 4, 2, 5, 3)
-          .reshape(n, c, 2 * h, 2 * w));
+      return new NDList(
+          x.reshape(n, c, 2, 2, h, w).transpose(0, 1, 4, 2, 5, 3).reshape(n, c, 2 * h, 2 * w));
     }
 
     @Override

@@ -14,12 +14,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An exponential moving average of the DiT's weights, ema = decay * ema + (1 - decay) * weights after
- * every optimiser step, as DiT trains and samples (decay 0.9999 over 400k steps there): the prior keeps
- * the average, not the last step's weights, which smooths out the last steps' noise. Measured here on the
- * tiny DiT after 10 epochs: contact sheets with and without the average look alike (docs/results.md), so
- * it is DiT's convention kept, not a fix. The average lives in a second {@link Dit} of the same
- * configuration, so it is saved and loaded with DJL's own parameter format.
+ * An exponential moving average of the DiT's weights, ema = decay * ema + (1 - decay) * weights
+ * after every optimiser step, as DiT trains and samples (decay 0.9999 over 400k steps there): the
+ * prior keeps the average, not the last step's weights, which smooths out the last steps' noise.
+ * Measured here on the tiny DiT after 10 epochs: contact sheets with and without the average look
+ * alike (docs/results.md), so it is DiT's convention kept, not a fix. The average lives in a second
+ * {@link Dit} of the same configuration, so it is saved and loaded with DJL's own parameter format.
  */
 final class DitEma {
   private final double decay;
@@ -45,9 +45,10 @@ final class DitEma {
 
   /**
    * Folds the weights after optimiser step {@code step} (1, 2, ... over the whole training, resumes
-   * included) into the average, with the decay warmed up as min(decay, (1 + step) / (10 + step)): without
-   * the warm-up the random initial weights keep decay^steps of the average (15 % after the 1,900 steps of
-   * 4 small-DiT epochs), and that model decoded pure noise (measured, docs/results.md).
+   * included) into the average, with the decay warmed up as min(decay, (1 + step) / (10 + step)):
+   * without the warm-up the random initial weights keep decay^steps of the average (15 % after the
+   * 1,900 steps of 4 small-DiT epochs), and that model decoded pure noise (measured,
+   * docs/results.md).
    */
   void update(long step) {
     double d = Math.min(decay, (1.0 + step) / (10.0 + step));
@@ -55,7 +56,8 @@ final class DitEma {
     float take = (float) (1 - d);
     for (int i = 0; i < live.size(); i++) {
       NDArray ema = mean.get(i).getArray();
-      // stopGradient: the step's weights must enter the average as values, outside autograd's graph.
+      // stopGradient: the step's weights must enter the average as values, outside autograd's
+      // graph.
       try (NDArray scaled = live.get(i).getArray().stopGradient().mul(take)) {
         ema.muli(keep).addi(scaled);
       }

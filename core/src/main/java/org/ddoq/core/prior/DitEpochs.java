@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
 
-/** The epochs of one {@link DitTraining} run: their data, steps, progress lines and the facts they add up to. */
+/**
+ * The epochs of one {@link DitTraining} run: their data, steps, progress lines and the facts they
+ * add up to.
+ */
 final class DitEpochs {
   private static final long PROGRESS_NANOS = 10_000_000_000L;
   private final float[] x0;
@@ -32,8 +35,15 @@ final class DitEpochs {
   private long lastReport = start;
   private int done;
 
-  DitEpochs(float[] x0, int[] labels, LatentShape shape, DiffusionSpec diffusion, DitTrainingConfig config,
-            Consumer<String> progress, DitTrainingFacts facts, DitEma ema) {
+  DitEpochs(
+      float[] x0,
+      int[] labels,
+      LatentShape shape,
+      DiffusionSpec diffusion,
+      DitTrainingConfig config,
+      Consumer<String> progress,
+      DitTrainingFacts facts,
+      DitEma ema) {
     this.ema = ema;
     this.x0 = x0;
     this.labels = labels;
@@ -52,7 +62,8 @@ final class DitEpochs {
 
   /** Trains one epoch; its mean loss, or NaN as soon as a step's loss is not finite. */
   double epoch(Trainer trainer, int epoch) {
-    // One seed per epoch, so a resumed (or repeated) epoch draws what an uninterrupted one would have.
+    // One seed per epoch, so a resumed (or repeated) epoch draws what an uninterrupted one would
+    // have.
     Random random = new Random(config.seed() * 1_000_003L + epoch);
     int n = labels.length;
     int[] order = DitNoising.permutation(n, random);
@@ -60,8 +71,21 @@ final class DitEpochs {
     for (int b = 0; b < batches; b++) {
       int from = b * config.batchSize();
       int count = Math.min(n, from + config.batchSize()) - from;
-      float loss = step(trainer, DitNoising.Batch.draw(x0, labels, order, from, count, shape.size(), diffusion,
-          schedule, config.prediction(), random), shape);
+      float loss =
+          step(
+              trainer,
+              DitNoising.Batch.draw(
+                  x0,
+                  labels,
+                  order,
+                  from,
+                  count,
+                  shape.size(),
+                  diffusion,
+                  schedule,
+                  config.prediction(),
+                  random),
+              shape);
       if (!Float.isFinite(loss)) {
         return Double.NaN;
       }
@@ -75,9 +99,17 @@ final class DitEpochs {
       if (now - lastReport >= PROGRESS_NANOS || b == batches - 1) {
         lastReport = now;
         double elapsed = (now - start) / 1e9;
-        progress.accept(String.format("epoch %d/%d step %d/%d (total %d)  %.0f img/s  loss %.4f  ETA %.0f s",
-            epoch, config.epochs(), b + 1, batches, facts.steps() + b + 1,
-            (double) done * config.batchSize() / elapsed, loss, elapsed * Math.max(0, remaining - done) / done));
+        progress.accept(
+            String.format(
+                "epoch %d/%d step %d/%d (total %d)  %.0f img/s  loss %.4f  ETA %.0f s",
+                epoch,
+                config.epochs(),
+                b + 1,
+                batches,
+                facts.steps() + b + 1,
+                (double) done * config.batchSize() / elapsed,
+                loss,
+                elapsed * Math.max(0, remaining - done) / done));
       }
     }
     return lossSum / n;
@@ -85,18 +117,29 @@ final class DitEpochs {
 
   DitTrainingFacts finish(int epoch, double meanLoss) {
     losses.add(meanLoss);
-    facts = facts.after(epoch, facts.steps() + batches, earlierSeconds + (System.nanoTime() - start) / 1e9,
-        firstStep, losses);
+    facts =
+        facts.after(
+            epoch,
+            facts.steps() + batches,
+            earlierSeconds + (System.nanoTime() - start) / 1e9,
+            firstStep,
+            losses);
     return facts;
   }
 
-  /** One Adam step on the MSE to the target (eps or v); the batch's arrays die with the sub-manager. */
+  /**
+   * One Adam step on the MSE to the target (eps or v); the batch's arrays die with the sub-manager.
+   */
   static float step(Trainer trainer, DitNoising.Batch batch, LatentShape shape) {
     try (NDManager m = trainer.getManager().newSubManager()) {
       int count = batch.t().length;
       Shape latents = new Shape(count, shape.channels(), shape.height(), shape.width());
-      NDList inputs = new NDList(m.create(batch.xt(), latents), m.create(batch.t()), m.create(batch.y()),
-          m.create(batch.drop()));
+      NDList inputs =
+          new NDList(
+              m.create(batch.xt(), latents),
+              m.create(batch.t()),
+              m.create(batch.y()),
+              m.create(batch.drop()));
       NDArray target = m.create(batch.target(), latents);
       float value;
       try (GradientCollector collector = trainer.newGradientCollector()) {

@@ -4,8 +4,8 @@ import java.util.Random;
 
 /**
  * The forward (noising) half of DiT's Gaussian diffusion, as much as training needs: the schedule's
- * abar_t ({@link DiffusionSpec#alphaBars()}, shared with the sampler) and q_sample
- * x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps.
+ * abar_t ({@link DiffusionSpec#alphaBars()}, shared with the sampler) and q_sample x_t =
+ * sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps.
  */
 final class DitNoising {
   private DitNoising() {}
@@ -25,17 +25,26 @@ final class DitNoising {
   }
 
   /**
-   * One training batch: x_t and the network's target, eps or v ({@link DitPrediction}; {@code count}
-   * latents of {@code size} floats, flat), the timesteps t, labels y and label-drop mask (1 = replace by
-   * the null label).
+   * One training batch: x_t and the network's target, eps or v ({@link DitPrediction}; {@code
+   * count} latents of {@code size} floats, flat), the timesteps t, labels y and label-drop mask (1
+   * = replace by the null label).
    */
   record Batch(float[] xt, float[] target, int[] t, int[] y, int[] drop) {
     /**
-     * Latents order[from .. from+count) of x0, with t, eps and drops drawn from {@code random} in order
-     * (the same draws whatever the prediction, so an epsilon and a v run see the same noise).
+     * Latents order[from .. from+count) of x0, with t, eps and drops drawn from {@code random} in
+     * order (the same draws whatever the prediction, so an epsilon and a v run see the same noise).
      */
-    static Batch draw(float[] x0, int[] labels, int[] order, int from, int count, int size, DiffusionSpec diffusion,
-                      Schedule schedule, DitPrediction prediction, Random random) {
+    static Batch draw(
+        float[] x0,
+        int[] labels,
+        int[] order,
+        int from,
+        int count,
+        int size,
+        DiffusionSpec diffusion,
+        Schedule schedule,
+        DitPrediction prediction,
+        Random random) {
       float[] xt = new float[count * size];
       float[] target = new float[count * size];
       int[] t = new int[count];

@@ -5,9 +5,9 @@ final class DitPositions {
   private DitPositions() {}
 
   /**
-   * (gridH * gridW) x width values, token-major (token = row * gridW + column): the first width/2 values
-   * embed the column, the next width/2 the row, each as sin(pos * w_i) ++ cos(pos * w_i) with
-   * w_i = 10000^(-i / (width/4)), i < width/4.
+   * (gridH * gridW) x width values, token-major (token = row * gridW + column): the first width/2
+   * values embed the column, the next width/2 the row, each as sin(pos * w_i) ++ cos(pos * w_i)
+   * with w_i = 10000^(-i / (width/4)), i < width/4.
    */
   static float[] sinCos2d(int width, int gridH, int gridW) {
     int quarter = width / 4;

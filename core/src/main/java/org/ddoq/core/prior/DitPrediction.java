@@ -3,24 +3,29 @@ package org.ddoq.core.prior;
 import java.util.Map;
 
 /**
- * What the built-in DiT's network outputs, and how that output becomes the epsilon every sampler expects
- * ({@link PriorSession#denoise} always returns epsilon). With x_t = a x_0 + b eps (a = sqrt(abar_t),
- * b = sqrt(1 - abar_t)):
+ * What the built-in DiT's network outputs, and how that output becomes the epsilon every sampler
+ * expects ({@link PriorSession#denoise} always returns epsilon). With x_t = a x_0 + b eps (a =
+ * sqrt(abar_t), b = sqrt(1 - abar_t)):
+ *
  * <pre>
  *   EPSILON:  the network predicts eps directly (DiT's choice)
  *   V:        the network predicts v = a eps - b x_0 (Salimans and Ho 2022), and eps = b x_t + a v
  * </pre>
- * Why v is the default: an epsilon network's error e becomes an x_0 error of (b / a) e, 170x at t = 999 on
- * DiT's linear schedule, so the first DDIM steps from a strongly noised centroid start from wild x_0
- * guesses. With v the x_0 error is b times the v error, never larger than it. Measured on the tiny DiT
- * (docs/results.md, "Why the DiT drew the wrong garments"): its epsilon version predicted x_0 worse than
- * the per-class mean from t = 500 upwards. The network itself is the same; only its training target and
- * this conversion differ.
+ *
+ * Why v is the default: an epsilon network's error e becomes an x_0 error of (b / a) e, 170x at t =
+ * 999 on DiT's linear schedule, so the first DDIM steps from a strongly noised centroid start from
+ * wild x_0 guesses. With v the x_0 error is b times the v error, never larger than it. Measured on
+ * the tiny DiT (docs/results.md, "Why the DiT drew the wrong garments"): its epsilon version
+ * predicted x_0 worse than the per-class mean from t = 500 upwards. The network itself is the same;
+ * only its training target and this conversion differ.
  */
 public enum DitPrediction {
-  EPSILON, V;
+  EPSILON,
+  V;
 
-  /** Architecture key in prior.json: 1 for v; 0, or absent (older and imported priors), for epsilon. */
+  /**
+   * Architecture key in prior.json: 1 for v; 0, or absent (older and imported priors), for epsilon.
+   */
   public static final String ARCH_KEY = "ditPredictsV";
 
   /** The prediction a prior's architecture map names. */
@@ -33,7 +38,9 @@ public enum DitPrediction {
     return switch (name) {
       case "epsilon" -> EPSILON;
       case "v" -> V;
-      default -> throw new IllegalArgumentException("unknown DiT prediction '" + name + "'; use v or epsilon");
+      default ->
+          throw new IllegalArgumentException(
+              "unknown DiT prediction '" + name + "'; use v or epsilon");
     };
   }
 

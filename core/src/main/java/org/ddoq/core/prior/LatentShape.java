@@ -3,14 +3,14 @@ package org.ddoq.core.prior;
 import java.io.Serializable;
 
 /**
- * The shape of one latent: channels x height x width, floats in CHW order
- * ({@code channels * height * width} values).
+ * The shape of one latent: channels x height x width, floats in CHW order ({@code channels * height
+ * * width} values).
  */
 public record LatentShape(int channels, int height, int width) implements Serializable {
   public LatentShape {
     if (channels < 1 || height < 1 || width < 1) {
-      throw new IllegalArgumentException("latent shape must be positive, got "
-          + channels + "x" + height + "x" + width);
+      throw new IllegalArgumentException(
+          "latent shape must be positive, got " + channels + "x" + height + "x" + width);
     }
   }
 

@@ -16,13 +16,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A 2-D convolution (square kernel k, stride s, zero padding k/2) computed as patches x matrix:
- * (N, Cin, H, W) to (N, Cout, ceil(H/s), ceil(W/s)). Weight (Cout, Cin*k*k), bias (Cout).
+ * A 2-D convolution (square kernel k, stride s, zero padding k/2) computed as patches x matrix: (N,
+ * Cin, H, W) to (N, Cout, ceil(H/s), ceil(W/s)). Weight (Cout, Cin*k*k), bias (Cout).
  *
  * <p>Why not DJL's Conv2d: on these machines (virtualised AMD EPYC with AVX-512) PyTorch's oneDNN
- * AVX-512 convolution kernels returned NaN and run-to-run different outputs for identical inputs and
- * weights (measured: 4 of 5 runs; none with ONEDNN_MAX_CPU_ISA=AVX2, which a library cannot set).
- * The prior must encode bit-identically, so its convolutions go through the BLAS matrix product instead.
+ * AVX-512 convolution kernels returned NaN and run-to-run different outputs for identical inputs
+ * and weights (measured: 4 of 5 runs; none with ONEDNN_MAX_CPU_ISA=AVX2, which a library cannot
+ * set). The prior must encode bit-identically, so its convolutions go through the BLAS matrix
+ * product instead.
  */
 final class PatchConv extends AbstractBlock {
   private static final byte VERSION = 1;
@@ -39,8 +40,13 @@ final class PatchConv extends AbstractBlock {
     this.kernel = kernel;
     this.stride = stride;
     // He initialisation (Gaussian, fan-in, magnitude 2) suits the ReLUs that follow.
-    weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
-        .optInitializer(new XavierInitializer(RandomType.GAUSSIAN, FactorType.IN, 2)).build());
+    weight =
+        addParameter(
+            Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.WEIGHT)
+                .optInitializer(new XavierInitializer(RandomType.GAUSSIAN, FactorType.IN, 2))
+                .build());
     bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS).build());
   }
 
@@ -52,8 +58,8 @@ final class PatchConv extends AbstractBlock {
   }
 
   @Override
-  protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
-                                   PairList<String, Object> params) {
+  protected NDList forwardInternal(
+      ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
     NDArray w = store.getValue(weight, x.getDevice(), training);
     NDArray b = store.getValue(bias, x.getDevice(), training);
@@ -71,13 +77,24 @@ final class PatchConv extends AbstractBlock {
       List<NDArray> taps = new ArrayList<>(kernel * kernel);
       for (int dy = 0; dy < kernel; dy++) {
         for (int dx = 0; dx < kernel; dx++) {
-          taps.add(padded.get(new NDIndex(":, :, {}:{}:{}, {}:{}:{}", dy, dy + stride * (ho - 1) + 1,
-              stride, dx, dx + stride * (wo - 1) + 1, stride)));
+          taps.add(
+              padded.get(
+                  new NDIndex(
+                      ":, :, {}:{}:{}, {}:{}:{}",
+                      dy,
+                      dy + stride * (ho - 1) + 1,
+                      stride,
+                      dx,
+                      dx + stride * (wo - 1) + 1,
+                      stride)));
         }
       }
-      // (N, Ho, Wo, Cin, k*k) rows: column index = cin * k*k + tap, the weight's (Cin, ky, kx) order.
-      columns = NDArrays.stack(new NDList(taps), 4).transpose(0, 2, 3, 1, 4)
-          .reshape(n * ho * wo, in * kernel * kernel);
+      // (N, Ho, Wo, Cin, k*k) rows: column index = cin * k*k + tap, the weight's (Cin, ky, kx)
+      // order.
+      columns =
+          NDArrays.stack(new NDList(taps), 4)
+              .transpose(0, 2, 3, 1, 4)
+              .reshape(n * ho * wo, in * kernel * kernel);
     }
     // One large 2-D matrix product (N*Ho*Wo, K) x (K, Cout): the BLAS's best case.
     NDArray y = columns.matMul(w.transpose()).add(b);
@@ -87,7 +104,9 @@ final class PatchConv extends AbstractBlock {
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     Shape s = inputShapes[0];
-    return new Shape[] {new Shape(s.get(0), filters, (s.get(2) + stride - 1) / stride,
-        (s.get(3) + stride - 1) / stride)};
+    return new Shape[] {
+      new Shape(
+          s.get(0), filters, (s.get(2) + stride - 1) / stride, (s.get(3) + stride - 1) / stride)
+    };
   }
 }

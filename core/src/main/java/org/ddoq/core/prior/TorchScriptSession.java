@@ -19,14 +19,14 @@ import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.data.InputException;
 
 /**
- * A task thread's {@link PriorSession} on an imported prior ({@value PriorSpec#TYPE_TORCHSCRIPT}): the
- * TorchScript files written by {@code core/src/main/python/ddoq_export_prior.py}, run by DJL's PyTorch
- * engine. Contracts of the files (see {@link PriorSpec#ROLE_ENCODER} and the script's header):
- * encoder (N,C,H,W) normalised image -> (N,c,h,w) posterior mean; decoder the reverse; DiT
+ * A task thread's {@link PriorSession} on an imported prior ({@value PriorSpec#TYPE_TORCHSCRIPT}):
+ * the TorchScript files written by {@code core/src/main/python/ddoq_export_prior.py}, run by DJL's
+ * PyTorch engine. Contracts of the files (see {@link PriorSpec#ROLE_ENCODER} and the script's
+ * header): encoder (N,C,H,W) normalised image -> (N,c,h,w) posterior mean; decoder the reverse; DiT
  * (x_t scaled float32, t int64, y int64) -> (N,c,h,w), or (N,2c,h,w) with learned sigma.
  *
- * <p>One predictor per module and session; each call runs in the predictor's own per-call NDManager,
- * freed when the call returns, so native memory stays flat over a partition.
+ * <p>One predictor per module and session; each call runs in the predictor's own per-call
+ * NDManager, freed when the call returns, so native memory stays flat over a partition.
  */
 final class TorchScriptSession implements PriorSession {
   private static final String BATCH = "batch";
@@ -39,7 +39,8 @@ final class TorchScriptSession implements PriorSession {
     this.spec = models.spec;
     this.encoder = models.encoder.newPredictor(new EncodeTranslator(spec));
     this.decoder = models.decoder.newPredictor(new DecodeTranslator(spec));
-    this.denoiser = models.dit == null ? null : models.dit.newPredictor(new DenoiseTranslator(spec));
+    this.denoiser =
+        models.dit == null ? null : models.dit.newPredictor(new DenoiseTranslator(spec));
   }
 
   @Override
@@ -49,33 +50,59 @@ final class TorchScriptSession implements PriorSession {
 
   @Override
   public float[][] encode(byte[][] images) {
-    return images.length == 0 ? new float[0][] : run(encoder, images, "encoding " + images.length + " images");
+    return images.length == 0
+        ? new float[0][]
+        : run(encoder, images, "encoding " + images.length + " images");
   }
 
   @Override
   public byte[][] decode(float[][] latents) {
-    return latents.length == 0 ? new byte[0][] : run(decoder, latents, "decoding " + latents.length + " latents");
+    return latents.length == 0
+        ? new byte[0][]
+        : run(decoder, latents, "decoding " + latents.length + " latents");
   }
 
   @Override
   public float[][] denoise(float[][] xt, int[] t, int[] y) {
     if (denoiser == null) {
-      throw new IllegalStateException("this imported prior has no '" + PriorSpec.ROLE_DIT + "' file or no"
-          + " \"diffusion\" section; decode with the VAE (--decoder vae) or re-export it with a DiT");
+      throw new IllegalStateException(
+          "this imported prior has no '"
+              + PriorSpec.ROLE_DIT
+              + "' file or no"
+              + " \"diffusion\" section; decode with the VAE (--decoder vae) or re-export it with a DiT");
     }
     if (xt.length != t.length || xt.length != y.length) {
-      throw new IllegalArgumentException("batch sizes differ: " + xt.length + " latents, " + t.length
-          + " timesteps, " + y.length + " labels");
+      throw new IllegalArgumentException(
+          "batch sizes differ: "
+              + xt.length
+              + " latents, "
+              + t.length
+              + " timesteps, "
+              + y.length
+              + " labels");
     }
     DiffusionSpec d = spec.diffusion();
     for (int i = 0; i < xt.length; i++) {
-      // checked here: an out-of-range index inside the native embedding lookup is an unreadable error
+      // checked here: an out-of-range index inside the native embedding lookup is an unreadable
+      // error
       if (t[i] < 0 || t[i] >= d.timesteps() || y[i] < 0 || y[i] > d.nullLabel()) {
-        throw new IllegalArgumentException("item " + i + ": t=" + t[i] + " must be in 0.." + (d.timesteps() - 1)
-            + " and y=" + y[i] + " in 0.." + d.nullLabel() + " (the null label)");
+        throw new IllegalArgumentException(
+            "item "
+                + i
+                + ": t="
+                + t[i]
+                + " must be in 0.."
+                + (d.timesteps() - 1)
+                + " and y="
+                + y[i]
+                + " in 0.."
+                + d.nullLabel()
+                + " (the null label)");
       }
     }
-    return xt.length == 0 ? new float[0][] : run(denoiser, new Noisy(xt, t, y), "denoising " + xt.length + " latents");
+    return xt.length == 0
+        ? new float[0][]
+        : run(denoiser, new Noisy(xt, t, y), "denoising " + xt.length + " latents");
   }
 
   @Override
@@ -96,10 +123,11 @@ final class TorchScriptSession implements PriorSession {
   }
 
   /**
-   * The modules of one prior directory on one device, loaded once per JVM by {@link PriorModels}; the
-   * DiT is absent (null) when the prior has no diffusion model.
+   * The modules of one prior directory on one device, loaded once per JVM by {@link PriorModels};
+   * the DiT is absent (null) when the prior has no diffusion model.
    */
-  record Models(PriorSpec spec, Model encoder, Model decoder, Model dit) implements PriorModels.Loaded {
+  record Models(PriorSpec spec, Model encoder, Model decoder, Model dit)
+      implements PriorModels.Loaded {
 
     static Models load(Path dir, Device device, PriorSpec spec) {
       Model encoder = module(dir, device, spec, PriorSpec.ROLE_ENCODER);
@@ -134,18 +162,32 @@ final class TorchScriptSession implements PriorSession {
     private static Model module(Path dir, Device device, PriorSpec spec, String role) {
       Path file = spec.file(dir, role);
       if (!Files.isRegularFile(file)) {
-        throw new InputException("the TorchScript " + role + " " + file + " named in " + PriorSpec.FILE_NAME
-            + " is missing; copy the whole prior directory or re-run ddoq_export_prior.py");
+        throw new InputException(
+            "the TorchScript "
+                + role
+                + " "
+                + file
+                + " named in "
+                + PriorSpec.FILE_NAME
+                + " is missing; copy the whole prior directory or re-run ddoq_export_prior.py");
       }
       Model model = Model.newInstance("ddoq-" + role, device, "PyTorch");
       try {
-        // mapLocation: load the weights straight onto the task's device, whatever device they were saved on
+        // mapLocation: load the weights straight onto the task's device, whatever device they were
+        // saved on
         model.load(file, null, Map.of("mapLocation", "true"));
         return model;
       } catch (IOException | MalformedModelException | RuntimeException e) {
         model.close();
-        throw new InputException("could not load the TorchScript " + role + " " + file + " (" + e.getMessage()
-            + "); re-run ddoq_export_prior.py", e);
+        throw new InputException(
+            "could not load the TorchScript "
+                + role
+                + " "
+                + file
+                + " ("
+                + e.getMessage()
+                + "); re-run ddoq_export_prior.py",
+            e);
       }
     }
   }
@@ -153,11 +195,15 @@ final class TorchScriptSession implements PriorSession {
   /** A denoiser batch: scaled noisy latents with their timesteps and labels. */
   private record Noisy(float[][] xt, int[] t, int[] y) {}
 
-  private record EncodeTranslator(PriorSpec spec) implements NoBatchifyTranslator<byte[][], float[][]> {
+  private record EncodeTranslator(PriorSpec spec)
+      implements NoBatchifyTranslator<byte[][], float[][]> {
     @Override
     public NDList processInput(TranslatorContext ctx, byte[][] images) {
-      return remember(ctx, new NDList(VaeCodec.images(ctx.getNDManager(), images, spec.imageShape(),
-          spec.pixelNormalization())));
+      return remember(
+          ctx,
+          new NDList(
+              VaeCodec.images(
+                  ctx.getNDManager(), images, spec.imageShape(), spec.pixelNormalization())));
     }
 
     @Override
@@ -167,23 +213,29 @@ final class TorchScriptSession implements PriorSession {
     }
   }
 
-  private record DecodeTranslator(PriorSpec spec) implements NoBatchifyTranslator<float[][], byte[][]> {
+  private record DecodeTranslator(PriorSpec spec)
+      implements NoBatchifyTranslator<float[][], byte[][]> {
     @Override
     public NDList processInput(TranslatorContext ctx, float[][] latents) {
-      return remember(ctx, new NDList(VaeCodec.latents(ctx.getNDManager(), latents, spec.latentShape())));
+      return remember(
+          ctx, new NDList(VaeCodec.latents(ctx.getNDManager(), latents, spec.latentShape())));
     }
 
     @Override
     public byte[][] processOutput(TranslatorContext ctx, NDList list) {
       ImageShape image = spec.imageShape();
       long n = batch(ctx);
-      NDArray decoded = checked(list, new Shape(n, image.channels(), image.height(), image.width()),
-          PriorSpec.ROLE_DECODER);
+      NDArray decoded =
+          checked(
+              list,
+              new Shape(n, image.channels(), image.height(), image.width()),
+              PriorSpec.ROLE_DECODER);
       return VaeCodec.toImages(decoded, image, spec.pixelNormalization());
     }
   }
 
-  private record DenoiseTranslator(PriorSpec spec) implements NoBatchifyTranslator<Noisy, float[][]> {
+  private record DenoiseTranslator(PriorSpec spec)
+      implements NoBatchifyTranslator<Noisy, float[][]> {
     @Override
     public NDList processInput(TranslatorContext ctx, Noisy in) {
       NDManager manager = ctx.getNDManager();
@@ -193,17 +245,25 @@ final class TorchScriptSession implements PriorSession {
         t[i] = in.t[i];
         y[i] = in.y[i];
       }
-      return remember(ctx, new NDList(VaeCodec.latents(manager, in.xt, spec.latentShape()), manager.create(t),
-          manager.create(y)));
+      return remember(
+          ctx,
+          new NDList(
+              VaeCodec.latents(manager, in.xt, spec.latentShape()),
+              manager.create(t),
+              manager.create(y)));
     }
 
     @Override
     public float[][] processOutput(TranslatorContext ctx, NDList list) {
       LatentShape latent = spec.latentShape();
       int channels = spec.diffusion().learnedSigma() ? 2 * latent.channels() : latent.channels();
-      NDArray out = checked(list, new Shape(batch(ctx), channels, latent.height(), latent.width()),
-          PriorSpec.ROLE_DIT);
-      // the first C channels are epsilon; with learned sigma the rest parameterise the variance, unused by DDIM
+      NDArray out =
+          checked(
+              list,
+              new Shape(batch(ctx), channels, latent.height(), latent.width()),
+              PriorSpec.ROLE_DIT);
+      // the first C channels are epsilon; with learned sigma the rest parameterise the variance,
+      // unused by DDIM
       return VaeCodec.means(out, latent);
     }
   }
@@ -226,8 +286,16 @@ final class TorchScriptSession implements PriorSession {
   private static NDArray checked(NDList list, Shape expected, String role) {
     NDArray out = list.singletonOrThrow();
     if (!out.getShape().equals(expected)) {
-      throw new IllegalStateException("the TorchScript " + role + " returned " + out.getShape() + ", but "
-          + PriorSpec.FILE_NAME + " implies " + expected + "; the prior's files and description disagree");
+      throw new IllegalStateException(
+          "the TorchScript "
+              + role
+              + " returned "
+              + out.getShape()
+              + ", but "
+              + PriorSpec.FILE_NAME
+              + " implies "
+              + expected
+              + "; the prior's files and description disagree");
     }
     return out;
   }

@@ -8,14 +8,16 @@ import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.prior.PriorSpec.PixelNormalization;
 
 /**
- * Bytes and floats to and from the VAE's arrays; the one place that applies the pixel normalisation,
- * shared by training, evaluation and {@link PriorSession}s so all three see the same numbers.
+ * Bytes and floats to and from the VAE's arrays; the one place that applies the pixel
+ * normalisation, shared by training, evaluation and {@link PriorSession}s so all three see the same
+ * numbers.
  */
 final class VaeCodec {
   private VaeCodec() {}
 
   /** Images (each C*H*W unsigned bytes) to model input (N, C, H, W). */
-  static NDArray images(NDManager manager, byte[][] images, ImageShape shape, PixelNormalization norm) {
+  static NDArray images(
+      NDManager manager, byte[][] images, ImageShape shape, PixelNormalization norm) {
     int size = shape.size();
     float scale = (float) (1 / (255 * norm.std()));
     float offset = (float) (norm.mean() / norm.std());
@@ -23,14 +25,22 @@ final class VaeCodec {
     for (int i = 0; i < images.length; i++) {
       byte[] image = images[i];
       if (image.length != size) {
-        throw new IllegalArgumentException("image " + i + " has " + image.length + " bytes, expected "
-            + size + " for shape " + shape);
+        throw new IllegalArgumentException(
+            "image "
+                + i
+                + " has "
+                + image.length
+                + " bytes, expected "
+                + size
+                + " for shape "
+                + shape);
       }
       for (int p = 0; p < size; p++) {
         values[i * size + p] = (image[p] & 0xff) * scale - offset;
       }
     }
-    return manager.create(values, new Shape(images.length, shape.channels(), shape.height(), shape.width()));
+    return manager.create(
+        values, new Shape(images.length, shape.channels(), shape.height(), shape.width()));
   }
 
   /** Encoder output (N, 2*latentChannels, h, w) to posterior means, one float[] (CHW) per image. */
@@ -45,13 +55,20 @@ final class VaeCodec {
     float[] values = new float[latents.length * size];
     for (int i = 0; i < latents.length; i++) {
       if (latents[i].length != size) {
-        throw new IllegalArgumentException("latent " + i + " has " + latents[i].length
-            + " values, expected " + size + " for shape " + latent);
+        throw new IllegalArgumentException(
+            "latent "
+                + i
+                + " has "
+                + latents[i].length
+                + " values, expected "
+                + size
+                + " for shape "
+                + latent);
       }
       System.arraycopy(latents[i], 0, values, i * size, size);
     }
-    return manager.create(values, new Shape(latents.length, latent.channels(), latent.height(),
-        latent.width()));
+    return manager.create(
+        values, new Shape(latents.length, latent.channels(), latent.height(), latent.width()));
   }
 
   /** Decoder output (N, C, H, W) to images: unsigned bytes, rounded, clamped to 0..255. */

@@ -9,8 +9,8 @@ import ai.djl.translate.TranslateException;
 import ai.djl.translate.TranslatorContext;
 
 /**
- * A task thread's {@link PriorSession} on a cached built-in prior: its own encoder and decoder predictors,
- * and a denoiser predictor when the prior has a {@link Dit}.
+ * A task thread's {@link PriorSession} on a cached built-in prior: its own encoder and decoder
+ * predictors, and a denoiser predictor when the prior has a {@link Dit}.
  */
 final class VaeSession implements PriorSession {
   private final PriorSpec spec;
@@ -25,7 +25,8 @@ final class VaeSession implements PriorSession {
     this.spec = spec;
     this.encoder = encoderModel.newPredictor(new EncodeTranslator(spec));
     this.decoder = decoderModel.newPredictor(new DecodeTranslator(spec));
-    this.denoiser = denoiserModel == null ? null : denoiserModel.newPredictor(new DenoiseTranslator(spec));
+    this.denoiser =
+        denoiserModel == null ? null : denoiserModel.newPredictor(new DenoiseTranslator(spec));
     this.prediction = DitPrediction.of(spec.architecture());
     this.schedule = spec.hasDenoiser() ? DitNoising.Schedule.of(spec.diffusion()) : null;
   }
@@ -50,18 +51,37 @@ final class VaeSession implements PriorSession {
   @Override
   public float[][] denoise(float[][] xt, int[] t, int[] y) {
     if (denoiser == null) {
-      throw new IllegalStateException("this prior (" + spec.type() + ") has no diffusion model; decode with the"
-          + " VAE (--decoder vae) or train one into it with `ddoq train-prior`");
+      throw new IllegalStateException(
+          "this prior ("
+              + spec.type()
+              + ") has no diffusion model; decode with the"
+              + " VAE (--decoder vae) or train one into it with `ddoq train-prior`");
     }
     DiffusionSpec d = spec.diffusion();
     if (t.length != xt.length || y.length != xt.length) {
-      throw new IllegalArgumentException("denoise needs one timestep and one label per latent, got "
-          + xt.length + " latents, " + t.length + " timesteps, " + y.length + " labels");
+      throw new IllegalArgumentException(
+          "denoise needs one timestep and one label per latent, got "
+              + xt.length
+              + " latents, "
+              + t.length
+              + " timesteps, "
+              + y.length
+              + " labels");
     }
     for (int i = 0; i < xt.length; i++) {
       if (t[i] < 0 || t[i] >= d.timesteps() || y[i] < 0 || y[i] > d.nullLabel()) {
-        throw new IllegalArgumentException("latent " + i + ": timestep " + t[i] + " must be in 0.."
-            + (d.timesteps() - 1) + " and label " + y[i] + " in 0.." + d.nullLabel() + " (null label)");
+        throw new IllegalArgumentException(
+            "latent "
+                + i
+                + ": timestep "
+                + t[i]
+                + " must be in 0.."
+                + (d.timesteps() - 1)
+                + " and label "
+                + y[i]
+                + " in 0.."
+                + d.nullLabel()
+                + " (null label)");
       }
     }
     if (xt.length == 0) {
@@ -74,7 +94,9 @@ final class VaeSession implements PriorSession {
     }
   }
 
-  /** The network's outputs as epsilon ({@link DitPrediction}), in place; in double, rounded once. */
+  /**
+   * The network's outputs as epsilon ({@link DitPrediction}), in place; in double, rounded once.
+   */
   private float[][] epsilon(float[][] out, float[][] xt, int[] t) {
     if (prediction == DitPrediction.EPSILON) {
       return out;
@@ -111,11 +133,13 @@ final class VaeSession implements PriorSession {
   }
 
   /** A whole batch in one forward pass; arrays live in the per-call context manager. */
-  private record EncodeTranslator(PriorSpec spec) implements NoBatchifyTranslator<byte[][], float[][]> {
+  private record EncodeTranslator(PriorSpec spec)
+      implements NoBatchifyTranslator<byte[][], float[][]> {
     @Override
     public NDList processInput(TranslatorContext ctx, byte[][] images) {
-      return new NDList(VaeCodec.images(ctx.getNDManager(), images, spec.imageShape(),
-          spec.pixelNormalization()));
+      return new NDList(
+          VaeCodec.images(
+              ctx.getNDManager(), images, spec.imageShape(), spec.pixelNormalization()));
     }
 
     @Override
@@ -124,7 +148,8 @@ final class VaeSession implements PriorSession {
     }
   }
 
-  private record DecodeTranslator(PriorSpec spec) implements NoBatchifyTranslator<float[][], byte[][]> {
+  private record DecodeTranslator(PriorSpec spec)
+      implements NoBatchifyTranslator<float[][], byte[][]> {
     @Override
     public NDList processInput(TranslatorContext ctx, float[][] latents) {
       return new NDList(VaeCodec.latents(ctx.getNDManager(), latents, spec.latentShape()));
@@ -132,18 +157,26 @@ final class VaeSession implements PriorSession {
 
     @Override
     public byte[][] processOutput(TranslatorContext ctx, NDList list) {
-      return VaeCodec.toImages(list.singletonOrThrow(), spec.imageShape(), spec.pixelNormalization());
+      return VaeCodec.toImages(
+          list.singletonOrThrow(), spec.imageShape(), spec.pixelNormalization());
     }
   }
 
   private record DenoiseBatch(float[][] xt, int[] t, int[] y) {}
 
-  /** (x_t, t, y) to the DiT's inputs; its output (N, C, h, w), eps or v, back to one float[] (CHW) per latent. */
-  private record DenoiseTranslator(PriorSpec spec) implements NoBatchifyTranslator<DenoiseBatch, float[][]> {
+  /**
+   * (x_t, t, y) to the DiT's inputs; its output (N, C, h, w), eps or v, back to one float[] (CHW)
+   * per latent.
+   */
+  private record DenoiseTranslator(PriorSpec spec)
+      implements NoBatchifyTranslator<DenoiseBatch, float[][]> {
     @Override
     public NDList processInput(TranslatorContext ctx, DenoiseBatch batch) {
       NDManager m = ctx.getNDManager();
-      return new NDList(VaeCodec.latents(m, batch.xt(), spec.latentShape()), m.create(batch.t()), m.create(batch.y()));
+      return new NDList(
+          VaeCodec.latents(m, batch.xt(), spec.latentShape()),
+          m.create(batch.t()),
+          m.create(batch.y()));
     }
 
     @Override

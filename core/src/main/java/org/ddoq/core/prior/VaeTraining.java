@@ -6,7 +6,6 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
@@ -35,19 +34,21 @@ import org.ddoq.core.prior.PriorSpec.PixelNormalization;
 import org.ddoq.core.prior.PriorSpec.TrainingFacts;
 
 /**
- * Trains the built-in {@link ConvVae} prior on CPU (train-prior's engine; no Spark here) and writes a
- * prior directory: {@value #WEIGHTS_FILE} + {@code prior.json}.
+ * Trains the built-in {@link ConvVae} prior on CPU (train-prior's engine; no Spark here) and writes
+ * a prior directory: {@value #WEIGHTS_FILE} + {@code prior.json}.
  *
- * <p>Loss per image, divided by the pixel count so it reads as a per-pixel error:
- * {@code sum (x - x')^2 + beta * KL(q(z|x) || N(0, I))}, x in [0,1]. This is the negative ELBO of a
- * Gaussian decoder with noise sigma, times 2 sigma^2, so beta = 2 sigma^2: the default beta 0.005 says
- * "pixel errors above sigma = 0.05 (13 grey levels) matter". The KL then keeps latents near N(0, I) so
- * centroids and diffusion stay in the decoder's range, while the posterior means still carry the detail
- * that sharp reconstructions need (Stable Diffusion's VAE makes the same trade with an even lighter KL).
+ * <p>Loss per image, divided by the pixel count so it reads as a per-pixel error: {@code sum (x -
+ * x')^2 + beta * KL(q(z|x) || N(0, I))}, x in [0,1]. This is the negative ELBO of a Gaussian
+ * decoder with noise sigma, times 2 sigma^2, so beta = 2 sigma^2: the default beta 0.005 says
+ * "pixel errors above sigma = 0.05 (13 grey levels) matter". The KL then keeps latents near N(0, I)
+ * so centroids and diffusion stay in the decoder's range, while the posterior means still carry the
+ * detail that sharp reconstructions need (Stable Diffusion's VAE makes the same trade with an even
+ * lighter KL).
  */
 public final class VaeTraining {
   /** File name of the VAE weights (DJL parameter format) in the prior directory. */
   public static final String WEIGHTS_FILE = "vae.params";
+
   private static final long PROGRESS_NANOS = 10_000_000_000L;
   private static final int EVAL_BATCH = 500;
 
@@ -56,14 +57,19 @@ public final class VaeTraining {
   /**
    * Trains, measures, writes {@code outDir} and returns what {@code prior.json} says.
    *
-   * @param trainImages   C*H*W unsigned bytes each (CHW)
+   * @param trainImages C*H*W unsigned bytes each (CHW)
    * @param heldOutImages for the reconstruction error; when empty, min(10%, 5,000) of the training
-   *                      images are held out instead
-   * @param progress      receives a line at least every ~10 s while training, and a summary
+   *     images are held out instead
+   * @param progress receives a line at least every ~10 s while training, and a summary
    */
-  public static PriorSpec train(byte[][] trainImages, byte[][] heldOutImages, ImageShape shape,
-                                List<String> classNames, VaeTrainingConfig config, Path outDir,
-                                Consumer<String> progress) {
+  public static PriorSpec train(
+      byte[][] trainImages,
+      byte[][] heldOutImages,
+      ImageShape shape,
+      List<String> classNames,
+      VaeTrainingConfig config,
+      Path outDir,
+      Consumer<String> progress) {
     LatentShape latent = ConvVae.latentShapeFor(shape);
     Random random = new Random(config.seed());
     byte[][] train = shuffled(trainImages, random);
@@ -75,11 +81,18 @@ public final class VaeTraining {
     }
     train = Arrays.copyOf(train, Math.min(train.length, config.maxTrainImages()));
     if (train.length == 0 || heldOut.length == 0) {
-      throw new IllegalArgumentException("need training and held-out images, got " + train.length
-          + " and " + heldOut.length);
+      throw new IllegalArgumentException(
+          "need training and held-out images, got " + train.length + " and " + heldOut.length);
     }
-    progress.accept("training VAE prior: " + train.length + " images " + shape + " -> latents " + latent
-        + ", " + config);
+    progress.accept(
+        "training VAE prior: "
+            + train.length
+            + " images "
+            + shape
+            + " -> latents "
+            + latent
+            + ", "
+            + config);
     Engine.getInstance().setRandomSeed((int) config.seed());
     ConvVae vae = new ConvVae(shape.channels(), config.width());
     int engineThreads = JniUtils.getNumThreads();
@@ -92,18 +105,36 @@ public final class VaeTraining {
       List<Double> losses = fit(model, train, shape, config, progress, random);
       double seconds = (System.nanoTime() - start) / 1e9;
       Evaluation eval = evaluate(vae, model.getNDManager(), heldOut, shape, latent);
-      progress.accept(String.format("held-out reconstruction MSE %.5f per pixel (predicting the mean "
-          + "image: %.5f); latent std %.4f", eval.mse, eval.baselineMse, eval.latentStd));
+      progress.accept(
+          String.format(
+              "held-out reconstruction MSE %.5f per pixel (predicting the mean "
+                  + "image: %.5f); latent std %.4f",
+              eval.mse, eval.baselineMse, eval.latentStd));
       Files.createDirectories(outDir);
       try (OutputStream out = Files.newOutputStream(outDir.resolve(WEIGHTS_FILE))) {
         vae.saveParameters(new DataOutputStream(out));
       }
-      PriorSpec spec = new PriorSpec(PriorSpec.TYPE_VAE, shape, latent, 1 / eval.latentStd, classNames,
-          PixelNormalization.UNIT, Map.of(PriorSpec.ROLE_VAE, WEIGHTS_FILE),
-          Map.of(PriorSpec.ARCH_VAE_WIDTH, config.width()),
-          new TrainingFacts(train.length, config.epochs(), seconds, losses, config.batchSize(),
-              config.learningRate(), config.beta(), config.seed()),
-          eval.mse, null);
+      PriorSpec spec =
+          new PriorSpec(
+              PriorSpec.TYPE_VAE,
+              shape,
+              latent,
+              1 / eval.latentStd,
+              classNames,
+              PixelNormalization.UNIT,
+              Map.of(PriorSpec.ROLE_VAE, WEIGHTS_FILE),
+              Map.of(PriorSpec.ARCH_VAE_WIDTH, config.width()),
+              new TrainingFacts(
+                  train.length,
+                  config.epochs(),
+                  seconds,
+                  losses,
+                  config.batchSize(),
+                  config.learningRate(),
+                  config.beta(),
+                  config.seed()),
+              eval.mse,
+              null);
       spec.write(outDir);
       progress.accept(String.format("wrote prior to %s (%.0f s training)", outDir, seconds));
       return spec;
@@ -114,18 +145,29 @@ public final class VaeTraining {
     }
   }
 
-  private static List<Double> fit(Model model, byte[][] train, ImageShape shape, VaeTrainingConfig config,
-                                  Consumer<String> progress, Random random) {
-    DefaultTrainingConfig setup = new DefaultTrainingConfig(Loss.l2Loss())
-        .optInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
-            XavierInitializer.FactorType.IN, 2), Parameter.Type.WEIGHT)
-        .optOptimizer(Adam.builder()
-            .optLearningRateTracker(Tracker.fixed((float) config.learningRate())).build());
+  private static List<Double> fit(
+      Model model,
+      byte[][] train,
+      ImageShape shape,
+      VaeTrainingConfig config,
+      Consumer<String> progress,
+      Random random) {
+    DefaultTrainingConfig setup =
+        new DefaultTrainingConfig(Loss.l2Loss())
+            .optInitializer(
+                new XavierInitializer(
+                    XavierInitializer.RandomType.GAUSSIAN, XavierInitializer.FactorType.IN, 2),
+                Parameter.Type.WEIGHT)
+            .optOptimizer(
+                Adam.builder()
+                    .optLearningRateTracker(Tracker.fixed((float) config.learningRate()))
+                    .build());
     int batches = (train.length + config.batchSize() - 1) / config.batchSize();
     long totalSteps = (long) batches * config.epochs();
     List<Double> losses = new ArrayList<>();
     try (Trainer trainer = model.newTrainer(setup)) {
-      trainer.initialize(new Shape(config.batchSize(), shape.channels(), shape.height(), shape.width()));
+      trainer.initialize(
+          new Shape(config.batchSize(), shape.channels(), shape.height(), shape.width()));
       long start = System.nanoTime();
       long lastReport = start;
       for (int epoch = 1; epoch <= config.epochs(); epoch++) {
@@ -133,8 +175,11 @@ public final class VaeTraining {
         double lossSum = 0;
         double mseSum = 0;
         for (int b = 0; b < batches; b++) {
-          byte[][] batch = Arrays.copyOfRange(order, b * config.batchSize(),
-              Math.min(order.length, (b + 1) * config.batchSize()));
+          byte[][] batch =
+              Arrays.copyOfRange(
+                  order,
+                  b * config.batchSize(),
+                  Math.min(order.length, (b + 1) * config.batchSize()));
           float[] stepLoss = step(trainer, batch, shape, config.beta());
           lossSum += stepLoss[0] * batch.length;
           mseSum += stepLoss[1] * batch.length;
@@ -143,21 +188,35 @@ public final class VaeTraining {
           if (now - lastReport >= PROGRESS_NANOS || b == batches - 1) {
             lastReport = now;
             double elapsed = (now - start) / 1e9;
-            int seen = (int) Math.min((long) train.length * config.epochs(), done * config.batchSize());
-            progress.accept(String.format("epoch %d/%d batch %d/%d  %.0f img/s  loss %.5f (mse %.5f)"
-                    + "  ETA %.0f s", epoch, config.epochs(), b + 1, batches, seen / elapsed,
-                stepLoss[0], stepLoss[1], elapsed * (totalSteps - done) / done));
+            int seen =
+                (int) Math.min((long) train.length * config.epochs(), done * config.batchSize());
+            progress.accept(
+                String.format(
+                    "epoch %d/%d batch %d/%d  %.0f img/s  loss %.5f (mse %.5f)" + "  ETA %.0f s",
+                    epoch,
+                    config.epochs(),
+                    b + 1,
+                    batches,
+                    seen / elapsed,
+                    stepLoss[0],
+                    stepLoss[1],
+                    elapsed * (totalSteps - done) / done));
           }
         }
         losses.add(lossSum / train.length);
-        progress.accept(String.format("epoch %d/%d done: mean loss %.5f, mean mse %.5f", epoch,
-            config.epochs(), lossSum / train.length, mseSum / train.length));
+        progress.accept(
+            String.format(
+                "epoch %d/%d done: mean loss %.5f, mean mse %.5f",
+                epoch, config.epochs(), lossSum / train.length, mseSum / train.length));
       }
     }
     return losses;
   }
 
-  /** One Adam step; returns (loss, reconstruction MSE per pixel). Batch arrays die with the sub-manager. */
+  /**
+   * One Adam step; returns (loss, reconstruction MSE per pixel). Batch arrays die with the
+   * sub-manager.
+   */
   private static float[] step(Trainer trainer, byte[][] batch, ImageShape shape, double beta) {
     try (NDManager batchManager = trainer.getManager().newSubManager()) {
       NDArray x = VaeCodec.images(batchManager, batch, shape, PixelNormalization.UNIT);
@@ -167,8 +226,14 @@ public final class VaeTraining {
         NDArray mean = out.get(1);
         NDArray logVar = out.get(2);
         NDArray mse = out.get(0).sub(x).square().mean();
-        NDArray kl = mean.square().add(logVar.exp()).sub(1).sub(logVar).mul(0.5).sum()
-            .div(batch.length * (float) shape.size());
+        NDArray kl =
+            mean.square()
+                .add(logVar.exp())
+                .sub(1)
+                .sub(logVar)
+                .mul(0.5)
+                .sum()
+                .div(batch.length * (float) shape.size());
         NDArray loss = mse.add(kl.mul((float) beta));
         collector.backward(loss);
         result[0] = loss.getFloat();
@@ -179,9 +244,11 @@ public final class VaeTraining {
     }
   }
 
-  /** Held-out reconstruction error from posterior means, and the std of those means (all values). */
-  static Evaluation evaluate(ConvVae vae, NDManager parent, byte[][] images, ImageShape shape,
-                             LatentShape latent) {
+  /**
+   * Held-out reconstruction error from posterior means, and the std of those means (all values).
+   */
+  static Evaluation evaluate(
+      ConvVae vae, NDManager parent, byte[][] images, ImageShape shape, LatentShape latent) {
     ParameterStore store = new ParameterStore(parent, false);
     double squaredError = 0;
     double sum = 0;
@@ -212,14 +279,16 @@ public final class VaeTraining {
       double m = pixelSum[p] / images.length;
       variance += pixelSumSquares[p] / images.length - m * m;
     }
-    return new Evaluation(squaredError / ((double) images.length * shape.size()),
-        variance / pixelSum.length, Math.sqrt(sumSquares / values - latentMean * latentMean));
+    return new Evaluation(
+        squaredError / ((double) images.length * shape.size()),
+        variance / pixelSum.length,
+        Math.sqrt(sumSquares / values - latentMean * latentMean));
   }
 
   /**
-   * @param mse         reconstruction mean squared error per pixel, [0,1] units
+   * @param mse reconstruction mean squared error per pixel, [0,1] units
    * @param baselineMse the same for predicting the mean image (= mean per-pixel variance)
-   * @param latentStd   std of all posterior-mean values
+   * @param latentStd std of all posterior-mean values
    */
   record Evaluation(double mse, double baselineMse, double latentStd) {}
 

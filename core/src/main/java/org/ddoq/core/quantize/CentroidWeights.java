@@ -25,8 +25,9 @@ public final class CentroidWeights {
         case "mass" -> MASS;
         case "sqrt" -> SQRT;
         case "uniform" -> UNIFORM;
-        default -> throw new IllegalArgumentException(
-            "unknown weight scheme '" + text + "'; accepted values: mass, sqrt, uniform");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown weight scheme '" + text + "'; accepted values: mass, sqrt, uniform");
       };
     }
   }
@@ -46,15 +47,17 @@ public final class CentroidWeights {
       if (counts[j] < 0) {
         throw new IllegalArgumentException("count " + j + " is negative: " + counts[j]);
       }
-      w[j] = switch (scheme) {
-        case MASS -> counts[j];
-        case SQRT -> Math.sqrt(counts[j]);
-        case UNIFORM -> 1;
-      };
+      w[j] =
+          switch (scheme) {
+            case MASS -> counts[j];
+            case SQRT -> Math.sqrt(counts[j]);
+            case UNIFORM -> 1;
+          };
       total += w[j];
     }
     if (total == 0) {
-      throw new IllegalArgumentException("all counts are zero; weights by " + scheme + " are undefined");
+      throw new IllegalArgumentException(
+          "all counts are zero; weights by " + scheme + " are undefined");
     }
     for (int j = 0; j < k; j++) {
       w[j] /= total;

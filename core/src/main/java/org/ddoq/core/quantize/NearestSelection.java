@@ -3,37 +3,38 @@ package org.ddoq.core.quantize;
 import java.util.Arrays;
 
 /**
- * The on-manifold decoding of one class's centroids: each centroid is replaced by the training image
- * whose latent is nearest to it, no image chosen twice, and each chosen image gets the mass of its own
- * Voronoi cell among the chosen ones. The chosen latents are then an optimal quantizer among real
- * points: their mass-weighted W2^2 is the mean squared distance of the class to its nearest chosen
- * latent, reported with the exact W2^2 of the same points under uniform weights.
+ * The on-manifold decoding of one class's centroids: each centroid is replaced by the training
+ * image whose latent is nearest to it, no image chosen twice, and each chosen image gets the mass
+ * of its own Voronoi cell among the chosen ones. The chosen latents are then an optimal quantizer
+ * among real points: their mass-weighted W2^2 is the mean squared distance of the class to its
+ * nearest chosen latent, reported with the exact W2^2 of the same points under uniform weights.
  *
- * <p>Matching: greedy by distance (the closest remaining centroid-image pair first), so a centroid whose
- * nearest image is also nearest to another centroid takes its next nearest instead. With k centroids
- * only each centroid's k nearest images can ever be chosen, so that is all that is kept per centroid.
+ * <p>Matching: greedy by distance (the closest remaining centroid-image pair first), so a centroid
+ * whose nearest image is also nearest to another centroid takes its next nearest instead. With k
+ * centroids only each centroid's k nearest images can ever be chosen, so that is all that is kept
+ * per centroid.
  *
- * <p>With {@code candidates} M > 1 and a confidence per point (a teacher's probability of the point's own
- * class), a centroid takes, among its M nearest free points, the one the teacher is surest of: in a
- * latent close to a downsampled image the very nearest photo is the most average-looking one of its
- * cell, which carries less of its class than a recognisable photo a few places further out. The choice
- * stays among the centroid's neighbours inside its own cell, and the masses are still the chosen points'
- * own cells.
+ * <p>With {@code candidates} M > 1 and a confidence per point (a teacher's probability of the
+ * point's own class), a centroid takes, among its M nearest free points, the one the teacher is
+ * surest of: in a latent close to a downsampled image the very nearest photo is the most
+ * average-looking one of its cell, which carries less of its class than a recognisable photo a few
+ * places further out. The choice stays among the centroid's neighbours inside its own cell, and the
+ * masses are still the chosen points' own cells.
  */
 public final class NearestSelection {
   /**
-   * @param chosen     index into the class's points, per centroid (in the centroids' order)
-   * @param counts     points whose nearest chosen latent is this one (its Voronoi cell), per centroid
-   * @param distortion mean squared distance of every point to its nearest chosen latent (= W2^2 of the
-   *                   mass-weighted chosen set)
-   * @param uniformW2  exact W2^2 of the chosen latents with equal masses 1/k
+   * @param chosen index into the class's points, per centroid (in the centroids' order)
+   * @param counts points whose nearest chosen latent is this one (its Voronoi cell), per centroid
+   * @param distortion mean squared distance of every point to its nearest chosen latent (= W2^2 of
+   *     the mass-weighted chosen set)
+   * @param uniformW2 exact W2^2 of the chosen latents with equal masses 1/k
    */
   public record Result(int[] chosen, long[] counts, double distortion, double uniformW2) {}
 
   private NearestSelection() {}
 
   /**
-   * @param points    the class's latents, n x d
+   * @param points the class's latents, n x d
    * @param centroids its centroids, k x d with k <= n
    */
   public static Result select(float[][] points, double[][] centroids) {
@@ -41,8 +42,8 @@ public final class NearestSelection {
   }
 
   /**
-   * The points any centroid may take with {@code candidates} M: each centroid's k - 1 + M nearest (at most
-   * k - 1 of them are taken when it chooses). Only these need a confidence.
+   * The points any centroid may take with {@code candidates} M: each centroid's k - 1 + M nearest
+   * (at most k - 1 of them are taken when it chooses). Only these need a confidence.
    */
   public static int[] pool(float[][] points, double[][] centroids, int candidates) {
     check(points.length, centroids.length, candidates);
@@ -56,16 +57,18 @@ public final class NearestSelection {
   }
 
   /**
-   * @param confidence per point, how sure a teacher is of its class (higher: surer); read only for the
-   *                   {@link #pool} points; null with {@code candidates} 1
+   * @param confidence per point, how sure a teacher is of its class (higher: surer); read only for
+   *     the {@link #pool} points; null with {@code candidates} 1
    * @param candidates M: a centroid chooses among its M nearest free points (1: the nearest)
    */
-  public static Result select(float[][] points, double[][] centroids, float[] confidence, int candidates) {
+  public static Result select(
+      float[][] points, double[][] centroids, float[] confidence, int candidates) {
     int n = points.length;
     int k = centroids.length;
     check(n, k, candidates);
     if (candidates > 1 && (confidence == null || confidence.length != n)) {
-      throw new IllegalArgumentException("choosing among " + candidates + " candidates needs a confidence per point");
+      throw new IllegalArgumentException(
+          "choosing among " + candidates + " candidates needs a confidence per point");
     }
     Neighbours near = nearest(points, centroids, candidates);
     int[][] nearest = near.points();
@@ -93,8 +96,17 @@ public final class NearestSelection {
           bestCentroid = j;
         }
       }
-      int point = candidates == 1 ? nearest[bestCentroid][next[bestCentroid]]
-          : surest(bestCentroid, nearest[bestCentroid], next[bestCentroid], candidates, taken, confidence, cellOf);
+      int point =
+          candidates == 1
+              ? nearest[bestCentroid][next[bestCentroid]]
+              : surest(
+                  bestCentroid,
+                  nearest[bestCentroid],
+                  next[bestCentroid],
+                  candidates,
+                  taken,
+                  confidence,
+                  cellOf);
       chosen[bestCentroid] = point;
       taken[point] = true;
     }
@@ -102,12 +114,19 @@ public final class NearestSelection {
   }
 
   /**
-   * Among the first {@code candidates} free points of {@code near} (from {@code from}, its nearest free
-   * one), those of centroid {@code j}'s own cell: the highest confidence, ties to the nearer. The nearest
-   * free point is always a candidate, so there is one even when the cell has no free point left.
+   * Among the first {@code candidates} free points of {@code near} (from {@code from}, its nearest
+   * free one), those of centroid {@code j}'s own cell: the highest confidence, ties to the nearer.
+   * The nearest free point is always a candidate, so there is one even when the cell has no free
+   * point left.
    */
-  private static int surest(int j, int[] near, int from, int candidates, boolean[] taken, float[] confidence,
-                            int[] cellOf) {
+  private static int surest(
+      int j,
+      int[] near,
+      int from,
+      int candidates,
+      boolean[] taken,
+      float[] confidence,
+      int[] cellOf) {
     int best = near[from];
     int seen = 0;
     for (int r = from; r < near.length && seen < candidates; r++) {
@@ -140,14 +159,18 @@ public final class NearestSelection {
 
   private static void check(int n, int k, int candidates) {
     if (k == 0 || k > n) {
-      throw new IllegalArgumentException("need 1 <= k <= n centroids, got k=" + k + " for n=" + n + " points");
+      throw new IllegalArgumentException(
+          "need 1 <= k <= n centroids, got k=" + k + " for n=" + n + " points");
     }
     if (candidates < 1) {
       throw new IllegalArgumentException("candidates must be at least 1, got " + candidates);
     }
   }
 
-  /** Per centroid, its nearest points (closest first, ties: lower index first) and their squared distances. */
+  /**
+   * Per centroid, its nearest points (closest first, ties: lower index first) and their squared
+   * distances.
+   */
   private record Neighbours(int[][] points, double[][] distances) {}
 
   private static Neighbours nearest(float[][] points, double[][] centroids, int candidates) {
@@ -165,7 +188,8 @@ public final class NearestSelection {
       for (int p = 0; p < n; p++) {
         order[p] = p;
       }
-      Arrays.sort(order, (a, b) -> d[a] != d[b] ? Double.compare(d[a], d[b]) : Integer.compare(a, b));
+      Arrays.sort(
+          order, (a, b) -> d[a] != d[b] ? Double.compare(d[a], d[b]) : Integer.compare(a, b));
       nearest[j] = new int[keep];
       nearestDistance[j] = new double[keep];
       for (int r = 0; r < keep; r++) {
@@ -176,7 +200,10 @@ public final class NearestSelection {
     return new Neighbours(nearest, nearestDistance);
   }
 
-  /** The chosen points' own Voronoi cells, the distortion of the class to them and their uniform W2^2. */
+  /**
+   * The chosen points' own Voronoi cells, the distortion of the class to them and their uniform
+   * W2^2.
+   */
   private static Result cells(float[][] points, int[] chosen) {
     int n = points.length;
     int k = chosen.length;

@@ -10,11 +10,11 @@ import java.util.Arrays;
  * <p>Method: masses are scaled to integers (each point supplies k units, each centroid demands n,
  * one unit = 1/(nk)) and the transportation problem is solved by successive shortest paths, adding
  * one point at a time. Only centroids carry potentials; a point's potential is implicitly its
- * c-transform, so an augmenting path centroid j -> point p -> centroid j' has reduced cost
- * {@code c[p][j'] - c[p][j] + pi[j] - pi[j']} (point potentials cancel). The cheapest such hop over
- * the points that currently send flow to j is kept in a lazy min-heap per ordered pair (j, j'), so
- * each shortest path is a dense Dijkstra on k nodes, O(k^2), stopping at the first centroid with
- * spare demand; the bottleneck amount is pushed. Exact up to double rounding (no entropic smoothing).
+ * c-transform, so an augmenting path centroid j -> point p -> centroid j' has reduced cost {@code
+ * c[p][j'] - c[p][j] + pi[j] - pi[j']} (point potentials cancel). The cheapest such hop over the
+ * points that currently send flow to j is kept in a lazy min-heap per ordered pair (j, j'), so each
+ * shortest path is a dense Dijkstra on k nodes, O(k^2), stopping at the first centroid with spare
+ * demand; the bottleneck amount is pushed. Exact up to double rounding (no entropic smoothing).
  */
 public final class UniformTransport {
   private UniformTransport() {}
@@ -28,7 +28,8 @@ public final class UniformTransport {
     int n = points.length;
     int k = centroids.length;
     if (n == 0 || k == 0) {
-      throw new IllegalArgumentException("need at least one point and one centroid, got n=" + n + ", k=" + k);
+      throw new IllegalArgumentException(
+          "need at least one point and one centroid, got n=" + n + ", k=" + k);
     }
     double[][] cost = costMatrix(points, centroids);
     int[][] flow = solve(cost, n, k);
@@ -46,12 +47,14 @@ public final class UniformTransport {
     double[][] cost = new double[points.length][centroids.length];
     for (int p = 0; p < points.length; p++) {
       if (points[p].length != d) {
-        throw new IllegalArgumentException("point " + p + " has dimension " + points[p].length + ", centroids have " + d);
+        throw new IllegalArgumentException(
+            "point " + p + " has dimension " + points[p].length + ", centroids have " + d);
       }
       for (int j = 0; j < centroids.length; j++) {
         double[] c = centroids[j];
         if (c.length != d) {
-          throw new IllegalArgumentException("centroid " + j + " has dimension " + c.length + ", expected " + d);
+          throw new IllegalArgumentException(
+              "centroid " + j + " has dimension " + c.length + ", expected " + d);
         }
         double s = 0;
         for (int i = 0; i < d; i++) {
@@ -59,7 +62,8 @@ public final class UniformTransport {
           s += diff * diff;
         }
         if (!Double.isFinite(s)) {
-          throw new IllegalArgumentException("non-finite distance between point " + p + " and centroid " + j);
+          throw new IllegalArgumentException(
+              "non-finite distance between point " + p + " and centroid " + j);
         }
         cost[p][j] = s;
       }
@@ -79,14 +83,15 @@ public final class UniformTransport {
       hop[i] = new PointHeap();
     }
     double[] dist = new double[k];
-    int[] pred = new int[k];      // previous centroid on the path, -1 = straight from the source
+    int[] pred = new int[k]; // previous centroid on the path, -1 = straight from the source
     int[] predPoint = new int[k]; // point carrying the hop from pred
     boolean[] done = new boolean[k];
 
     for (int s = 0; s < n; s++) {
       int supply = k;
       while (supply > 0) {
-        // Source edges: reduced cost of s -> j up to a constant; no other edge enters a centroid from s.
+        // Source edges: reduced cost of s -> j up to a constant; no other edge enters a centroid
+        // from s.
         for (int j = 0; j < k; j++) {
           dist[j] = cost[s][j] - pi[j];
           pred[j] = -1;
@@ -122,7 +127,8 @@ public final class UniformTransport {
             }
           }
         }
-        // Some centroid always has spare demand while a point still has supply (total mass balances).
+        // Some centroid always has spare demand while a point still has supply (total mass
+        // balances).
         double reach = dist[target];
         for (int j = 0; j < k; j++) {
           pi[j] += done[j] ? dist[j] - reach : 0;
@@ -147,7 +153,8 @@ public final class UniformTransport {
     return flow;
   }
 
-  private static void addFlow(int[][] flow, PointHeap[] hop, double[][] cost, int p, int j, int delta, int k) {
+  private static void addFlow(
+      int[][] flow, PointHeap[] hop, double[][] cost, int p, int j, int delta, int k) {
     if (flow[p][j] == 0) {
       for (int j2 = 0; j2 < k; j2++) {
         if (j2 != j) {
@@ -158,7 +165,9 @@ public final class UniformTransport {
     flow[p][j] += delta;
   }
 
-  /** Binary min-heap of (key, point); entries whose point no longer sends flow are dropped lazily. */
+  /**
+   * Binary min-heap of (key, point); entries whose point no longer sends flow are dropped lazily.
+   */
   private static final class PointHeap {
     private double[] keys = new double[4];
     private int[] points = new int[4];

@@ -38,11 +38,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Quantize stage: per class, MLlib k-means in latent space with k = images per class; each centroid's
- * weight is the mass of its Voronoi cell (count / class size) by default, or its square root
- * (normalised), or uniform (= D4M). Class fits run concurrently, since one small MLlib fit is mostly job
- * overhead. The model also reports, per class, the weighted distortion and the exact W2^2 of the same
- * centroids with uniform weights.
+ * Quantize stage: per class, MLlib k-means in latent space with k = images per class; each
+ * centroid's weight is the mass of its Voronoi cell (count / class size) by default, or its square
+ * root (normalised), or uniform (= D4M). Class fits run concurrently, since one small MLlib fit is
+ * mostly job overhead. The model also reports, per class, the weighted distortion and the exact
+ * W2^2 of the same centroids with uniform weights.
  *
  * <p>Input: a label column (int), a vector column of latents and optionally a class-name column.
  */
@@ -67,18 +67,41 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
     this.uid = uid;
     // Params read uid() when built, so they are created after it is set.
     seed = new LongParam(this, "seed", "run seed: each class's seed is derived from it");
-    k = new IntParam(this, "k", "images per class: centroids per class (>= 1)", ParamValidators.gtEq(1));
+    k =
+        new IntParam(
+            this, "k", "images per class: centroids per class (>= 1)", ParamValidators.gtEq(1));
     featuresCol = new Param<>(this, "featuresCol", "latent vector column");
     labelCol = new Param<>(this, "labelCol", "class label column (int)");
     classNameCol = new Param<>(this, "classNameCol", "class name column (used when present)");
-    maxIter = new IntParam(this, "maxIter", "k-means iterations per fit (>= 1)", ParamValidators.gtEq(1));
-    tol = new DoubleParam(this, "tol", "k-means convergence tolerance on centroid moves (>= 0)", ParamValidators.gtEq(0));
-    initMode = new Param<>(this, "initMode", "k-means initialisation: k-means|| or random",
-      ParamValidators.inArray(new String[] {"k-means||", "random"}));
-    restarts = new IntParam(this, "restarts", "k-means fits per class, the lowest distortion kept (>= 1)", ParamValidators.gtEq(1));
-    weighting = new Param<>(this, "weighting", "centroid weights: mass, sqrt or uniform",
-      ParamValidators.inArray(new String[] {"mass", "sqrt", "uniform"}));
-    parallelism = new IntParam(this, "parallelism", "classes fitted concurrently (>= 1)", ParamValidators.gtEq(1));
+    maxIter =
+        new IntParam(this, "maxIter", "k-means iterations per fit (>= 1)", ParamValidators.gtEq(1));
+    tol =
+        new DoubleParam(
+            this,
+            "tol",
+            "k-means convergence tolerance on centroid moves (>= 0)",
+            ParamValidators.gtEq(0));
+    initMode =
+        new Param<>(
+            this,
+            "initMode",
+            "k-means initialisation: k-means|| or random",
+            ParamValidators.inArray(new String[] {"k-means||", "random"}));
+    restarts =
+        new IntParam(
+            this,
+            "restarts",
+            "k-means fits per class, the lowest distortion kept (>= 1)",
+            ParamValidators.gtEq(1));
+    weighting =
+        new Param<>(
+            this,
+            "weighting",
+            "centroid weights: mass, sqrt or uniform",
+            ParamValidators.inArray(new String[] {"mass", "sqrt", "uniform"}));
+    parallelism =
+        new IntParam(
+            this, "parallelism", "classes fitted concurrently (>= 1)", ParamValidators.gtEq(1));
     setDefault(k, 10);
     setDefault(featuresCol, "latent");
     setDefault(labelCol, "label");
@@ -101,52 +124,167 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
     return uid;
   }
 
-  public IntParam k() { return k; }
-  public Param<String> featuresCol() { return featuresCol; }
-  public Param<String> labelCol() { return labelCol; }
-  public Param<String> classNameCol() { return classNameCol; }
-  public LongParam seed() { return seed; }
-  public IntParam maxIter() { return maxIter; }
-  public DoubleParam tol() { return tol; }
-  public Param<String> initMode() { return initMode; }
-  public IntParam restarts() { return restarts; }
-  public Param<String> weighting() { return weighting; }
-  public IntParam parallelism() { return parallelism; }
+  public IntParam k() {
+    return k;
+  }
 
-  public int getK() { return (Integer) $(k); }
-  public String getFeaturesCol() { return $(featuresCol); }
-  public String getLabelCol() { return $(labelCol); }
-  public String getClassNameCol() { return $(classNameCol); }
-  public long getSeed() { return (Long) $(seed); }
-  public int getMaxIter() { return (Integer) $(maxIter); }
-  public double getTol() { return (Double) $(tol); }
-  public String getInitMode() { return $(initMode); }
-  public int getRestarts() { return (Integer) $(restarts); }
-  public String getWeighting() { return $(weighting); }
-  public int getParallelism() { return (Integer) $(parallelism); }
+  public Param<String> featuresCol() {
+    return featuresCol;
+  }
 
-  public ClassQuantizer setK(int value) { set(k, value); return this; }
-  public ClassQuantizer setFeaturesCol(String value) { set(featuresCol, value); return this; }
-  public ClassQuantizer setLabelCol(String value) { set(labelCol, value); return this; }
-  public ClassQuantizer setClassNameCol(String value) { set(classNameCol, value); return this; }
-  public ClassQuantizer setSeed(long value) { set(seed, value); return this; }
-  public ClassQuantizer setMaxIter(int value) { set(maxIter, value); return this; }
-  public ClassQuantizer setTol(double value) { set(tol, value); return this; }
-  public ClassQuantizer setInitMode(String value) { set(initMode, value); return this; }
-  public ClassQuantizer setRestarts(int value) { set(restarts, value); return this; }
-  public ClassQuantizer setWeighting(String value) { set(weighting, value); return this; }
-  public ClassQuantizer setParallelism(int value) { set(parallelism, value); return this; }
+  public Param<String> labelCol() {
+    return labelCol;
+  }
+
+  public Param<String> classNameCol() {
+    return classNameCol;
+  }
+
+  public LongParam seed() {
+    return seed;
+  }
+
+  public IntParam maxIter() {
+    return maxIter;
+  }
+
+  public DoubleParam tol() {
+    return tol;
+  }
+
+  public Param<String> initMode() {
+    return initMode;
+  }
+
+  public IntParam restarts() {
+    return restarts;
+  }
+
+  public Param<String> weighting() {
+    return weighting;
+  }
+
+  public IntParam parallelism() {
+    return parallelism;
+  }
+
+  public int getK() {
+    return (Integer) $(k);
+  }
+
+  public String getFeaturesCol() {
+    return $(featuresCol);
+  }
+
+  public String getLabelCol() {
+    return $(labelCol);
+  }
+
+  public String getClassNameCol() {
+    return $(classNameCol);
+  }
+
+  public long getSeed() {
+    return (Long) $(seed);
+  }
+
+  public int getMaxIter() {
+    return (Integer) $(maxIter);
+  }
+
+  public double getTol() {
+    return (Double) $(tol);
+  }
+
+  public String getInitMode() {
+    return $(initMode);
+  }
+
+  public int getRestarts() {
+    return (Integer) $(restarts);
+  }
+
+  public String getWeighting() {
+    return $(weighting);
+  }
+
+  public int getParallelism() {
+    return (Integer) $(parallelism);
+  }
+
+  public ClassQuantizer setK(int value) {
+    set(k, value);
+    return this;
+  }
+
+  public ClassQuantizer setFeaturesCol(String value) {
+    set(featuresCol, value);
+    return this;
+  }
+
+  public ClassQuantizer setLabelCol(String value) {
+    set(labelCol, value);
+    return this;
+  }
+
+  public ClassQuantizer setClassNameCol(String value) {
+    set(classNameCol, value);
+    return this;
+  }
+
+  public ClassQuantizer setSeed(long value) {
+    set(seed, value);
+    return this;
+  }
+
+  public ClassQuantizer setMaxIter(int value) {
+    set(maxIter, value);
+    return this;
+  }
+
+  public ClassQuantizer setTol(double value) {
+    set(tol, value);
+    return this;
+  }
+
+  public ClassQuantizer setInitMode(String value) {
+    set(initMode, value);
+    return this;
+  }
+
+  public ClassQuantizer setRestarts(int value) {
+    set(restarts, value);
+    return this;
+  }
+
+  public ClassQuantizer setWeighting(String value) {
+    set(weighting, value);
+    return this;
+  }
+
+  public ClassQuantizer setParallelism(int value) {
+    set(parallelism, value);
+    return this;
+  }
 
   @Override
   public StructType transformSchema(StructType schema) {
     List<String> names = Arrays.asList(schema.fieldNames());
-    if (!names.contains(getFeaturesCol()) || !schema.apply(getFeaturesCol()).dataType().sameType(SQLDataTypes.VectorType())) {
-      throw new IllegalArgumentException("ClassQuantizer: needs a vector column '" + getFeaturesCol()
-          + "' (set featuresCol); columns are " + names);
+    if (!names.contains(getFeaturesCol())
+        || !schema.apply(getFeaturesCol()).dataType().sameType(SQLDataTypes.VectorType())) {
+      throw new IllegalArgumentException(
+          "ClassQuantizer: needs a vector column '"
+              + getFeaturesCol()
+              + "' (set featuresCol); columns are "
+              + names);
     }
-    if (!names.contains(getLabelCol()) || !schema.apply(getLabelCol()).dataType().sameType(DataTypes.IntegerType)) {
-      throw new IllegalArgumentException("ClassQuantizer: needs an int label column '" + getLabelCol()
-          + "' (set labelCol); columns are " + names);
+    if (!names.contains(getLabelCol())
+        || !schema.apply(getLabelCol()).dataType().sameType(DataTypes.IntegerType)) {
+      throw new IllegalArgumentException(
+          "ClassQuantizer: needs an int label column '"
+              + getLabelCol()
+              + "' (set labelCol); columns are "
+              + names);
     }
     return schema.add(ClassQuantizerModel.PREDICTION, DataTypes.IntegerType, false);
   }
@@ -170,39 +308,68 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
   }
 
   private ClassQuantizerModel fitClasses(Dataset<Row> data, boolean hasNames) {
-    Dataset<Row> sizes = hasNames
-        ? data.groupBy(getLabelCol(), getClassNameCol()).count()
-        : data.groupBy(getLabelCol()).count();
+    Dataset<Row> sizes =
+        hasNames
+            ? data.groupBy(getLabelCol(), getClassNameCol()).count()
+            : data.groupBy(getLabelCol()).count();
     List<Row> classes = sizes.orderBy(getLabelCol()).collectAsList();
     if (classes.isEmpty()) {
-      throw new InputException("ClassQuantizer: the input has no rows: nothing to quantize; check the input data");
+      throw new InputException(
+          "ClassQuantizer: the input has no rows: nothing to quantize; check the input data");
     }
     int k = getK();
-    LOG.info("Quantizing {} classes with k = {} ({} weights, seed {}, {} concurrent fits)",
-        classes.size(), k, getWeighting(), getSeed(), getParallelism());
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(getParallelism(), classes.size()), r -> {
-      Thread t = new Thread(r, "ddoq-class-fit");
-      t.setDaemon(true);
-      return t;
-    });
+    LOG.info(
+        "Quantizing {} classes with k = {} ({} weights, seed {}, {} concurrent fits)",
+        classes.size(),
+        k,
+        getWeighting(),
+        getSeed(),
+        getParallelism());
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(getParallelism(), classes.size()),
+            r -> {
+              Thread t = new Thread(r, "ddoq-class-fit");
+              t.setDaemon(true);
+              return t;
+            });
     List<Future<ClassFit.Result>> futures = new ArrayList<>();
-    List<Double> seconds = new java.util.concurrent.CopyOnWriteArrayList<>(new Double[classes.size()]);
+    List<Double> seconds =
+        new java.util.concurrent.CopyOnWriteArrayList<>(new Double[classes.size()]);
     try {
       for (int i = 0; i < classes.size(); i++) {
         int label = classes.get(i).getInt(0);
         long n = classes.get(i).getLong(hasNames ? 2 : 1);
         int index = i;
-        Dataset<Row> rows = data.filter(col(getLabelCol()).equalTo(label)).coalesce(partitionsFor(data, n));
-        futures.add(pool.submit(() -> {
-          long start = System.nanoTime();
-          ClassFit.Result r = ClassFit.fit(rows, getFeaturesCol(), n, k, getSeed(), label, getMaxIter(), getTol(),
-              getInitMode(), getRestarts());
-          seconds.set(index, (System.nanoTime() - start) / 1e9);
-          LOG.info("Quantized class {} ({} latents) into {} centroids, distortion {} in {} s ({} iterations)",
-              label, n, r.centroids().size(), String.format("%.5g", r.cost() / n), String.format("%.1f", seconds.get(index)),
-              r.iterations());
-          return r;
-        }));
+        Dataset<Row> rows =
+            data.filter(col(getLabelCol()).equalTo(label)).coalesce(partitionsFor(data, n));
+        futures.add(
+            pool.submit(
+                () -> {
+                  long start = System.nanoTime();
+                  ClassFit.Result r =
+                      ClassFit.fit(
+                          rows,
+                          getFeaturesCol(),
+                          n,
+                          k,
+                          getSeed(),
+                          label,
+                          getMaxIter(),
+                          getTol(),
+                          getInitMode(),
+                          getRestarts());
+                  seconds.set(index, (System.nanoTime() - start) / 1e9);
+                  LOG.info(
+                      "Quantized class {} ({} latents) into {} centroids, distortion {} in {} s ({} iterations)",
+                      label,
+                      n,
+                      r.centroids().size(),
+                      String.format("%.5g", r.cost() / n),
+                      String.format("%.1f", seconds.get(index)),
+                      r.iterations());
+                  return r;
+                }));
       }
       List<ClassFit.Result> results = new ArrayList<>();
       for (Future<ClassFit.Result> f : futures) {
@@ -223,19 +390,24 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
   }
 
   /**
-   * Partitions for one class's k-means. Every MLlib iteration is a Spark job over the class's partitions,
-   * and a filter of the whole dataset keeps all of its partitions, nearly empty: on 2 cores 50 iterations
-   * over CIFAR-10's partitions cost 17-58 s per class of 5,000 latents, job and task overhead rather than
-   * arithmetic. One partition per {@value #POINTS_PER_PARTITION} latents (at most the default
-   * parallelism) keeps large classes spread over the executors.
+   * Partitions for one class's k-means. Every MLlib iteration is a Spark job over the class's
+   * partitions, and a filter of the whole dataset keeps all of its partitions, nearly empty: on 2
+   * cores 50 iterations over CIFAR-10's partitions cost 17-58 s per class of 5,000 latents, job and
+   * task overhead rather than arithmetic. One partition per {@value #POINTS_PER_PARTITION} latents
+   * (at most the default parallelism) keeps large classes spread over the executors.
    */
   private static int partitionsFor(Dataset<Row> data, long classSize) {
     int cores = Math.max(1, data.sparkSession().sparkContext().defaultParallelism());
-    return (int) Math.min(cores, Math.max(1, (classSize + POINTS_PER_PARTITION - 1) / POINTS_PER_PARTITION));
+    return (int)
+        Math.min(cores, Math.max(1, (classSize + POINTS_PER_PARTITION - 1) / POINTS_PER_PARTITION));
   }
 
-  private ClassQuantizerModel buildModel(Dataset<Row> data, List<Row> classes, List<ClassFit.Result> results,
-                                         List<Double> seconds, boolean hasNames) {
+  private ClassQuantizerModel buildModel(
+      Dataset<Row> data,
+      List<Row> classes,
+      List<ClassFit.Result> results,
+      List<Double> seconds,
+      boolean hasNames) {
     CentroidWeights.Scheme scheme = CentroidWeights.Scheme.parse(getWeighting());
     Map<Integer, double[][]> forW2 = new HashMap<>();
     for (int i = 0; i < classes.size(); i++) {
@@ -245,7 +417,10 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
     }
     long start = System.nanoTime();
     Map<Integer, Double> w2 = UniformW2.compute(data, getLabelCol(), getFeaturesCol(), forW2);
-    LOG.info("Exact uniform-weight W2 for {} classes in {} s", forW2.size(), String.format("%.1f", (System.nanoTime() - start) / 1e9));
+    LOG.info(
+        "Exact uniform-weight W2 for {} classes in {} s",
+        forW2.size(),
+        String.format("%.1f", (System.nanoTime() - start) / 1e9));
 
     List<Centroid> centroids = new ArrayList<>();
     List<ClassQuantization> summaries = new ArrayList<>();
@@ -260,11 +435,26 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
       for (int j = 0; j < counts.length; j++) {
         centroids.add(new Centroid(label, name, j, r.centroids().get(j), counts[j], weights[j]));
       }
-      summaries.add(new ClassQuantization(label, name, n, getK(), counts.length, r.cost() / n,
-          w2.getOrDefault(label, 0.0), seconds.get(i), r.note()));
+      summaries.add(
+          new ClassQuantization(
+              label,
+              name,
+              n,
+              getK(),
+              counts.length,
+              r.cost() / n,
+              w2.getOrDefault(label, 0.0),
+              seconds.get(i),
+              r.note()));
     }
-    ClassQuantizerModel model = new ClassQuantizerModel(Identifiable.randomUID("classQuantizerModel"), centroids, summaries);
-    model.setFeaturesCol(getFeaturesCol()).setLabelCol(getLabelCol()).setK(getK()).setWeighting(getWeighting());
+    ClassQuantizerModel model =
+        new ClassQuantizerModel(
+            Identifiable.randomUID("classQuantizerModel"), centroids, summaries);
+    model
+        .setFeaturesCol(getFeaturesCol())
+        .setLabelCol(getLabelCol())
+        .setK(getK())
+        .setWeighting(getWeighting());
     return model.setParent(this);
   }
 

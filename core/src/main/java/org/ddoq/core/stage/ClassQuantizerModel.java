@@ -32,21 +32,23 @@ import org.ddoq.core.quantize.ClassQuantization;
 import scala.Option;
 
 /**
- * The fitted quantizer: per class, centroids in latent space with their cell counts and training weights,
- * and the per-class summary (distortion, uniform-weight W2^2, notes). {@link #transform} assigns each latent
- * the index of its nearest centroid within its own class ({@value #PREDICTION} column).
+ * The fitted quantizer: per class, centroids in latent space with their cell counts and training
+ * weights, and the per-class summary (distortion, uniform-weight W2^2, notes). {@link #transform}
+ * assigns each latent the index of its nearest centroid within its own class ({@value #PREDICTION}
+ * column).
  */
 public final class ClassQuantizerModel extends Model<ClassQuantizerModel> implements MLWritable {
   public static final String PREDICTION = "cluster";
 
   /** The centroids table: label, class_name, cluster, centroid (vector), count, weight. */
-  public static final StructType CENTROID_SCHEMA = new StructType()
-      .add("label", DataTypes.IntegerType, false)
-      .add("class_name", DataTypes.StringType, false)
-      .add("cluster", DataTypes.IntegerType, false)
-      .add("centroid", SQLDataTypes.VectorType(), false)
-      .add("count", DataTypes.LongType, false)
-      .add("weight", DataTypes.DoubleType, false);
+  public static final StructType CENTROID_SCHEMA =
+      new StructType()
+          .add("label", DataTypes.IntegerType, false)
+          .add("class_name", DataTypes.StringType, false)
+          .add("cluster", DataTypes.IntegerType, false)
+          .add("centroid", SQLDataTypes.VectorType(), false)
+          .add("count", DataTypes.LongType, false)
+          .add("weight", DataTypes.DoubleType, false);
 
   private final String uid;
   private final List<Centroid> centroidList;
@@ -56,7 +58,8 @@ public final class ClassQuantizerModel extends Model<ClassQuantizerModel> implem
   private final IntParam k;
   private final Param<String> weighting;
 
-  public ClassQuantizerModel(String uid, List<Centroid> centroids, List<ClassQuantization> summaries) {
+  public ClassQuantizerModel(
+      String uid, List<Centroid> centroids, List<ClassQuantization> summaries) {
     this.uid = uid;
     this.centroidList = List.copyOf(centroids);
     this.classSummaries = List.copyOf(summaries);
@@ -73,20 +76,57 @@ public final class ClassQuantizerModel extends Model<ClassQuantizerModel> implem
     return uid;
   }
 
-  public Param<String> featuresCol() { return featuresCol; }
-  public Param<String> labelCol() { return labelCol; }
-  public IntParam k() { return k; }
-  public Param<String> weighting() { return weighting; }
+  public Param<String> featuresCol() {
+    return featuresCol;
+  }
 
-  public String getFeaturesCol() { return $(featuresCol); }
-  public String getLabelCol() { return $(labelCol); }
-  public int getK() { return (Integer) $(k); }
-  public String getWeighting() { return $(weighting); }
+  public Param<String> labelCol() {
+    return labelCol;
+  }
 
-  public ClassQuantizerModel setFeaturesCol(String value) { set(featuresCol, value); return this; }
-  public ClassQuantizerModel setLabelCol(String value) { set(labelCol, value); return this; }
-  ClassQuantizerModel setK(int value) { set(k, value); return this; }
-  ClassQuantizerModel setWeighting(String value) { set(weighting, value); return this; }
+  public IntParam k() {
+    return k;
+  }
+
+  public Param<String> weighting() {
+    return weighting;
+  }
+
+  public String getFeaturesCol() {
+    return $(featuresCol);
+  }
+
+  public String getLabelCol() {
+    return $(labelCol);
+  }
+
+  public int getK() {
+    return (Integer) $(k);
+  }
+
+  public String getWeighting() {
+    return $(weighting);
+  }
+
+  public ClassQuantizerModel setFeaturesCol(String value) {
+    set(featuresCol, value);
+    return this;
+  }
+
+  public ClassQuantizerModel setLabelCol(String value) {
+    set(labelCol, value);
+    return this;
+  }
+
+  ClassQuantizerModel setK(int value) {
+    set(k, value);
+    return this;
+  }
+
+  ClassQuantizerModel setWeighting(String value) {
+    set(weighting, value);
+    return this;
+  }
 
   /** Every centroid, ordered by label then cluster. */
   public List<Centroid> centroidList() {
@@ -103,11 +143,21 @@ public final class ClassQuantizerModel extends Model<ClassQuantizerModel> implem
     return centroidTable(centroidList);
   }
 
-  /** Any centroids as a DataFrame ({@link #CENTROID_SCHEMA}): kept ones are decoded again without a model. */
+  /**
+   * Any centroids as a DataFrame ({@link #CENTROID_SCHEMA}): kept ones are decoded again without a
+   * model.
+   */
   public static Dataset<Row> centroidTable(List<Centroid> centroids) {
     List<Row> rows = new ArrayList<>();
     for (Centroid c : centroids) {
-      rows.add(RowFactory.create(c.label(), c.className(), c.cluster(), Vectors.dense(c.position()), c.count(), c.weight()));
+      rows.add(
+          RowFactory.create(
+              c.label(),
+              c.className(),
+              c.cluster(),
+              Vectors.dense(c.position()),
+              c.count(),
+              c.weight()));
     }
     return SparkSession.active().createDataFrame(rows, CENTROID_SCHEMA);
   }
@@ -116,8 +166,13 @@ public final class ClassQuantizerModel extends Model<ClassQuantizerModel> implem
   public StructType transformSchema(StructType schema) {
     List<String> names = Arrays.asList(schema.fieldNames());
     if (!names.contains(getFeaturesCol()) || !names.contains(getLabelCol())) {
-      throw new IllegalArgumentException("ClassQuantizerModel: needs columns '" + getFeaturesCol() + "' and '"
-          + getLabelCol() + "'; columns are " + names);
+      throw new IllegalArgumentException(
+          "ClassQuantizerModel: needs columns '"
+              + getFeaturesCol()
+              + "' and '"
+              + getLabelCol()
+              + "'; columns are "
+              + names);
     }
     return schema.add(PREDICTION, DataTypes.IntegerType, true);
   }
@@ -127,15 +182,20 @@ public final class ClassQuantizerModel extends Model<ClassQuantizerModel> implem
     transformSchema(dataset.schema());
     HashMap<Integer, double[][]> byLabel = new HashMap<>();
     Map<Integer, List<double[]>> grouped = new HashMap<>();
-    centroidList.forEach(c -> grouped.computeIfAbsent(c.label(), l -> new ArrayList<>()).add(c.position()));
+    centroidList.forEach(
+        c -> grouped.computeIfAbsent(c.label(), l -> new ArrayList<>()).add(c.position()));
     grouped.forEach((label, list) -> byLabel.put(label, list.toArray(new double[0][])));
     // A latent of a class the model never saw has no centroid: null, not a guess.
-    UDF2<Integer, Vector, Integer> nearest = (label, v) -> {
-      double[][] cs = byLabel.get(label);
-      return cs == null ? null : nearestIndex(cs, v.toArray());
-    };
-    return dataset.toDF().withColumn(PREDICTION,
-        udf(nearest, DataTypes.IntegerType).apply(col(getLabelCol()), col(getFeaturesCol())));
+    UDF2<Integer, Vector, Integer> nearest =
+        (label, v) -> {
+          double[][] cs = byLabel.get(label);
+          return cs == null ? null : nearestIndex(cs, v.toArray());
+        };
+    return dataset
+        .toDF()
+        .withColumn(
+            PREDICTION,
+            udf(nearest, DataTypes.IntegerType).apply(col(getLabelCol()), col(getFeaturesCol())));
   }
 
   static int nearestIndex(double[][] centroids, double[] x) {
@@ -186,7 +246,10 @@ public final class ClassQuantizerModel extends Model<ClassQuantizerModel> implem
     public void saveImpl(String path) {
       DefaultParamsWriter.saveMetadata(model, path, sparkSession());
       model.centroids().repartition(1).write().parquet(path + "/centroids");
-      QuantizationTable.toDataFrame(sparkSession(), model.summaries()).repartition(1).write().parquet(path + "/classes");
+      QuantizationTable.toDataFrame(sparkSession(), model.summaries())
+          .repartition(1)
+          .write()
+          .parquet(path + "/classes");
     }
   }
 
@@ -194,13 +257,26 @@ public final class ClassQuantizerModel extends Model<ClassQuantizerModel> implem
     @Override
     public ClassQuantizerModel load(String path) {
       DefaultParamsReader.Metadata metadata =
-          DefaultParamsReader.loadMetadata(path, sparkSession(), ClassQuantizerModel.class.getName());
+          DefaultParamsReader.loadMetadata(
+              path, sparkSession(), ClassQuantizerModel.class.getName());
       List<Centroid> centroids = new ArrayList<>();
-      for (Row r : sparkSession().read().parquet(path + "/centroids").orderBy("label", "cluster").collectAsList()) {
-        centroids.add(new Centroid(r.getInt(0), r.getString(1), r.getInt(2), ((Vector) r.get(3)).toArray(),
-            r.getLong(4), r.getDouble(5)));
+      for (Row r :
+          sparkSession()
+              .read()
+              .parquet(path + "/centroids")
+              .orderBy("label", "cluster")
+              .collectAsList()) {
+        centroids.add(
+            new Centroid(
+                r.getInt(0),
+                r.getString(1),
+                r.getInt(2),
+                ((Vector) r.get(3)).toArray(),
+                r.getLong(4),
+                r.getDouble(5)));
       }
-      List<ClassQuantization> summaries = QuantizationTable.fromDataFrame(sparkSession().read().parquet(path + "/classes"));
+      List<ClassQuantization> summaries =
+          QuantizationTable.fromDataFrame(sparkSession().read().parquet(path + "/classes"));
       ClassQuantizerModel model = new ClassQuantizerModel(metadata.uid(), centroids, summaries);
       metadata.getAndSetParams(model, Option.empty());
       return model;

@@ -72,9 +72,16 @@ public final class LatentEncoder extends PriorTransformer {
       Row row = batch.get(i);
       byte[] image = row.getAs(inputIndex);
       if (image == null || image.length != expected) {
-        throw new InputException("image " + describe(row) + " has " + (image == null ? "no" : image.length)
-            + " bytes but the prior expects " + session.spec().imageShape() + " = " + expected
-            + " bytes; read the data with the prior's image shape (--image-size) or train a prior for it");
+        throw new InputException(
+            "image "
+                + describe(row)
+                + " has "
+                + (image == null ? "no" : image.length)
+                + " bytes but the prior expects "
+                + session.spec().imageShape()
+                + " = "
+                + expected
+                + " bytes; read the data with the prior's image shape (--image-size) or train a prior for it");
       }
       images[i] = image;
     }

@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the encode and decode stages share: one column in, one column out, computed in batches by a
- * prior on the executors. Each partition opens one {@link PriorSession} (the weights are loaded once
- * per executor JVM by {@link PriorModels}), streams its rows through it {@code batchSize} at a time,
- * and closes the session when the partition ends, so native memory does not grow with the data.
+ * prior on the executors. Each partition opens one {@link PriorSession} (the weights are loaded
+ * once per executor JVM by {@link PriorModels}), streams its rows through it {@code batchSize} at a
+ * time, and closes the session when the partition ends, so native memory does not grow with the
+ * data.
  */
 abstract class PriorTransformer extends Transformer implements MLWritable {
   private static final Logger LOG = LoggerFactory.getLogger(PriorTransformer.class);
@@ -48,10 +49,12 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
 
   protected PriorTransformer(String uid, String defaultInput, String defaultOutput) {
     this.uid = uid;
-    priorPath = new Param<>(this, "priorPath", "directory holding prior.json and the model weights");
+    priorPath =
+        new Param<>(this, "priorPath", "directory holding prior.json and the model weights");
     inputCol = new Param<>(this, "inputCol", "input column name");
     outputCol = new Param<>(this, "outputCol", "output column name");
-    batchSize = new IntParam(this, "batchSize", "rows per model call (>= 1)", ParamValidators.gtEq(1));
+    batchSize =
+        new IntParam(this, "batchSize", "rows per model call (>= 1)", ParamValidators.gtEq(1));
     setDefault(inputCol, defaultInput);
     setDefault(outputCol, defaultOutput);
     setDefault(batchSize, 256);
@@ -80,7 +83,8 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
 
   public String getPriorPath() {
     if (!isDefined(priorPath)) {
-      throw new IllegalArgumentException(getClass().getSimpleName() + ": priorPath is not set; call setPriorPath(dir)");
+      throw new IllegalArgumentException(
+          getClass().getSimpleName() + ": priorPath is not set; call setPriorPath(dir)");
     }
     return $(priorPath);
   }
@@ -126,17 +130,30 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
   public StructType transformSchema(StructType schema) {
     String in = getInputCol();
     if (!java.util.Arrays.asList(schema.fieldNames()).contains(in)) {
-      throw new IllegalArgumentException(getClass().getSimpleName() + ": input column '" + in
-          + "' is missing; columns are " + String.join(", ", schema.fieldNames()));
+      throw new IllegalArgumentException(
+          getClass().getSimpleName()
+              + ": input column '"
+              + in
+              + "' is missing; columns are "
+              + String.join(", ", schema.fieldNames()));
     }
     DataType actual = schema.apply(in).dataType();
     if (!actual.sameType(inputType())) {
-      throw new IllegalArgumentException(getClass().getSimpleName() + ": input column '" + in + "' must be "
-          + inputType().simpleString() + " but is " + actual.simpleString());
+      throw new IllegalArgumentException(
+          getClass().getSimpleName()
+              + ": input column '"
+              + in
+              + "' must be "
+              + inputType().simpleString()
+              + " but is "
+              + actual.simpleString());
     }
     if (java.util.Arrays.asList(schema.fieldNames()).contains(getOutputCol())) {
-      throw new IllegalArgumentException(getClass().getSimpleName() + ": output column '" + getOutputCol()
-          + "' already exists; choose another with setOutputCol");
+      throw new IllegalArgumentException(
+          getClass().getSimpleName()
+              + ": output column '"
+              + getOutputCol()
+              + "' already exists; choose another with setOutputCol");
     }
     return schema.add(getOutputCol(), outputType(), false);
   }
@@ -149,7 +166,8 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
     int inputIndex = dataset.schema().fieldIndex(getInputCol());
     BatchFunction fn = batchFunction();
     String stage = getClass().getSimpleName();
-    MapPartitionsFunction<Row, Row> partition = rows -> new Batched(rows, prior, batch, inputIndex, fn, stage);
+    MapPartitionsFunction<Row, Row> partition =
+        rows -> new Batched(rows, prior, batch, inputIndex, fn, stage);
     return dataset.toDF().mapPartitions(partition, Encoders.row(outSchema));
   }
 
@@ -163,7 +181,10 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
     return new DefaultParamsWriter(this);
   }
 
-  /** Streams a partition batch by batch; the session opens on the first row and closes after the last. */
+  /**
+   * Streams a partition batch by batch; the session opens on the first row and closes after the
+   * last.
+   */
   private static final class Batched implements Iterator<Row> {
     private final Iterator<Row> rows;
     private final String prior;
@@ -176,7 +197,13 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
     private long count;
     private Iterator<Row> current = java.util.Collections.emptyIterator();
 
-    Batched(Iterator<Row> rows, String prior, int batchSize, int inputIndex, BatchFunction fn, String stage) {
+    Batched(
+        Iterator<Row> rows,
+        String prior,
+        int batchSize,
+        int inputIndex,
+        BatchFunction fn,
+        String stage) {
       this.rows = rows;
       this.prior = prior;
       this.batchSize = batchSize;
@@ -199,7 +226,8 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
         batch.add(rows.next());
       }
       if (session == null) {
-        // One line at the start and one at the end of each partition: an executor log shows what it was
+        // One line at the start and one at the end of each partition: an executor log shows what it
+        // was
         // doing when it died (a task that started and never finished).
         startNanos = System.nanoTime();
         LOG.info("{}: {} started", stage, where());
@@ -207,7 +235,8 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
         // A failed or killed task must still free its native memory.
         TaskContext task = TaskContext.get();
         if (task != null) {
-          task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) context -> close(false));
+          task.addTaskCompletionListener(
+              (org.apache.spark.util.TaskCompletionListener) context -> close(false));
         }
       }
       Object[] out = fn.apply(session, batch, inputIndex);
@@ -234,20 +263,35 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
       return current.next();
     }
 
-    /** @param finished true after the last row; false when the task ends before it (failed, or not all rows read) */
+    /**
+     * @param finished true after the last row; false when the task ends before it (failed, or not
+     *     all rows read)
+     */
     private void close(boolean finished) {
       if (session != null) {
         session.close();
         session = null;
-        LOG.info("{}: {} {}, {} rows in {} ms", stage, where(), finished ? "done" : "ended early", count,
+        LOG.info(
+            "{}: {} {}, {} rows in {} ms",
+            stage,
+            where(),
+            finished ? "done" : "ended early",
+            count,
             (System.nanoTime() - startNanos) / 1_000_000);
       }
     }
 
     private static String where() {
       TaskContext task = TaskContext.get();
-      return task == null ? "partition" : "partition " + task.partitionId() + " (stage " + task.stageId() + ", TID "
-          + task.taskAttemptId() + ")";
+      return task == null
+          ? "partition"
+          : "partition "
+              + task.partitionId()
+              + " (stage "
+              + task.stageId()
+              + ", TID "
+              + task.taskAttemptId()
+              + ")";
     }
   }
 }

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** IdxReader against the real Fashion-MNIST files (Debian's dataset-fashion-mnist) and small made-up files. */
+/**
+ * IdxReader against the real Fashion-MNIST files (Debian's dataset-fashion-mnist) and small made-up
+ * files.
+ */
 class IdxReaderTest {
   static final String FASHION = "/usr/share/datasets/fashion-mnist";
   static SparkSession spark;
@@ -77,7 +80,8 @@ class IdxReaderTest {
     for (int i = 0; i < fromGz.size(); i++) {
       assertEquals(fromGz.get(i).getLong(0), fromPlain.get(i).getLong(0));
       assertEquals(fromGz.get(i).getInt(1), fromPlain.get(i).getInt(1));
-      assertArrayEquals((byte[]) fromGz.get(i).get(4), (byte[]) fromPlain.get(i).get(4), "image " + i);
+      assertArrayEquals(
+          (byte[]) fromGz.get(i).get(4), (byte[]) fromPlain.get(i).get(4), "image " + i);
     }
   }
 
@@ -88,7 +92,9 @@ class IdxReaderTest {
     Path images = dir.resolve("train-images-idx3-ubyte");
     byte[] bytes = Files.readAllBytes(images);
     Files.write(images, Arrays.copyOf(bytes, bytes.length - 10));
-    InputException e = assertThrows(InputException.class, () -> IdxReader.read(spark, dir.toString(), "train", null));
+    InputException e =
+        assertThrows(
+            InputException.class, () -> IdxReader.read(spark, dir.toString(), "train", null));
     assertTrue(e.getMessage().contains("train-images-idx3-ubyte is truncated"), e.getMessage());
     assertTrue(e.getMessage().contains("copy the file again"), e.getMessage());
   }
@@ -98,41 +104,59 @@ class IdxReaderTest {
     Path dir = Files.createDirectory(tmp.resolve("fashion-cut"));
     byte[] gz = Files.readAllBytes(Path.of(FASHION, "t10k-images-idx3-ubyte.gz"));
     Files.write(dir.resolve("t10k-images-idx3-ubyte.gz"), Arrays.copyOf(gz, gz.length / 2));
-    Files.copy(Path.of(FASHION, "t10k-labels-idx1-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"));
-    InputException e = assertThrows(InputException.class, () -> IdxReader.read(spark, dir.toString(), "test", null));
+    Files.copy(
+        Path.of(FASHION, "t10k-labels-idx1-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"));
+    InputException e =
+        assertThrows(
+            InputException.class, () -> IdxReader.read(spark, dir.toString(), "test", null));
     assertTrue(e.getMessage().contains("t10k-images-idx3-ubyte.gz is truncated"), e.getMessage());
     assertTrue(e.getMessage().contains("download or copy the file again"), e.getMessage());
   }
 
   @Test
-  void imagesAndLabelsWithDifferentCountsAreRefusedNamingBoth(@TempDir Path tmp) throws IOException {
+  void imagesAndLabelsWithDifferentCountsAreRefusedNamingBoth(@TempDir Path tmp)
+      throws IOException {
     writeIdx(tmp, "train", 5, 4, 4, 4);
-    InputException e = assertThrows(InputException.class, () -> IdxReader.read(spark, tmp.toString(), "train", null));
+    InputException e =
+        assertThrows(
+            InputException.class, () -> IdxReader.read(spark, tmp.toString(), "train", null));
     assertTrue(e.getMessage().contains("train-images-idx3-ubyte holds 5 images"), e.getMessage());
     assertTrue(e.getMessage().contains("train-labels-idx1-ubyte holds 4 labels"), e.getMessage());
   }
 
   @Test
-  void aLabelsFileInPlaceOfTheImagesFileIsRefusedByItsMagicNumber(@TempDir Path tmp) throws IOException {
+  void aLabelsFileInPlaceOfTheImagesFileIsRefusedByItsMagicNumber(@TempDir Path tmp)
+      throws IOException {
     writeIdx(tmp, "train", 3, 4, 4, 3);
-    Files.copy(tmp.resolve("train-labels-idx1-ubyte"), tmp.resolve("train-images-idx3-ubyte"),
+    Files.copy(
+        tmp.resolve("train-labels-idx1-ubyte"),
+        tmp.resolve("train-images-idx3-ubyte"),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    InputException e = assertThrows(InputException.class, () -> IdxReader.read(spark, tmp.toString(), "train", null));
-    assertTrue(e.getMessage().contains("train-images-idx3-ubyte is not an IDX images file"), e.getMessage());
+    InputException e =
+        assertThrows(
+            InputException.class, () -> IdxReader.read(spark, tmp.toString(), "train", null));
+    assertTrue(
+        e.getMessage().contains("train-images-idx3-ubyte is not an IDX images file"),
+        e.getMessage());
   }
 
   @Test
   void missingTestFilesAreNamed(@TempDir Path tmp) throws IOException {
     writeIdx(tmp, "train", 3, 4, 4, 3);
-    InputException e = assertThrows(InputException.class, () -> IdxReader.read(spark, tmp.toString(), "test", null));
-    assertTrue(e.getMessage().contains("t10k-images-idx3-ubyte or t10k-images-idx3-ubyte.gz"), e.getMessage());
+    InputException e =
+        assertThrows(
+            InputException.class, () -> IdxReader.read(spark, tmp.toString(), "test", null));
+    assertTrue(
+        e.getMessage().contains("t10k-images-idx3-ubyte or t10k-images-idx3-ubyte.gz"),
+        e.getMessage());
   }
 
   @Test
   void aPlainDirectoryNamesDigitsAndClassesTxtOverrides(@TempDir Path tmp) throws IOException {
     Path dir = Files.createDirectory(tmp.resolve("digits"));
     writeIdx(dir, "train", 3, 4, 4, 3);
-    assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
+    assertEquals(
+        List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"),
         IdxReader.read(spark, dir.toString(), "train", null).classNames());
     Files.writeString(dir.resolve("classes.txt"), "zero\none\ntwo\n\n");
     ImageDataset named = IdxReader.read(spark, dir.toString(), "train", null);
@@ -144,7 +168,9 @@ class IdxReaderTest {
   void classesTxtWithTooFewNamesIsRefused(@TempDir Path tmp) throws IOException {
     writeIdx(tmp, "train", 3, 4, 4, 3);
     Files.writeString(tmp.resolve("classes.txt"), "zero\n");
-    InputException e = assertThrows(InputException.class, () -> IdxReader.read(spark, tmp.toString(), "train", null));
+    InputException e =
+        assertThrows(
+            InputException.class, () -> IdxReader.read(spark, tmp.toString(), "train", null));
     assertTrue(e.getMessage().contains("classes.txt names 1 classes"), e.getMessage());
     assertTrue(e.getMessage().contains("one class name per line"), e.getMessage());
   }
@@ -165,8 +191,10 @@ class IdxReaderTest {
   }
 
   /** Writes plain IDX files: image i filled with the value 10 * i, label i. */
-  static void writeIdx(Path dir, String prefix, int images, int h, int w, int labels) throws IOException {
-    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-images-idx3-ubyte")))) {
+  static void writeIdx(Path dir, String prefix, int images, int h, int w, int labels)
+      throws IOException {
+    try (DataOutputStream out =
+        new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-images-idx3-ubyte")))) {
       out.writeInt(IdxFiles.IMAGES_MAGIC);
       out.writeInt(images);
       out.writeInt(h);
@@ -177,7 +205,8 @@ class IdxReaderTest {
         out.write(pixels);
       }
     }
-    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-labels-idx1-ubyte")))) {
+    try (DataOutputStream out =
+        new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-labels-idx1-ubyte")))) {
       out.writeInt(IdxFiles.LABELS_MAGIC);
       out.writeInt(labels);
       for (int i = 0; i < labels; i++) {
@@ -207,7 +236,8 @@ class IdxReaderTest {
   }
 
   private static void gunzip(Path from, Path to) throws IOException {
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(from)); OutputStream out = Files.newOutputStream(to)) {
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(from));
+        OutputStream out = Files.newOutputStream(to)) {
       in.transferTo(out);
     }
   }

@@ -32,7 +32,8 @@ class ImageFolderReaderTest {
   }
 
   @Test
-  void labelsFollowSortedFolderNamesAndEveryImageIsResizedToTheTarget(@TempDir Path dir) throws IOException {
+  void labelsFollowSortedFolderNamesAndEveryImageIsResizedToTheTarget(@TempDir Path dir)
+      throws IOException {
     write(dir, "dog/b.png", solid(40, 30, 0x808080, BufferedImage.TYPE_INT_RGB), "png");
     write(dir, "cat/z.jpg", solid(20, 20, 0x404040, BufferedImage.TYPE_INT_RGB), "jpg");
     write(dir, "cat/a.png", solid(64, 64, 0x101010, BufferedImage.TYPE_BYTE_GRAY), "png");
@@ -45,15 +46,18 @@ class ImageFolderReaderTest {
     assertEquals("folder", data.format());
     assertTrue(data.skipped().isEmpty(), data.skipped().toString());
     List<Row> rows = data.rows().orderBy(ImageRows.ID).collectAsList();
-    assertEquals(List.of("cat/a.png", "cat/z.jpg", "dog/b.png", "dog/puppies/c.png"),
+    assertEquals(
+        List.of("cat/a.png", "cat/z.jpg", "dog/b.png", "dog/puppies/c.png"),
         rows.stream().map(r -> relative(dir, r.getString(3))).toList());
     assertEquals(List.of(0L, 1L, 2L, 3L), rows.stream().map(r -> r.getLong(0)).toList());
     assertEquals(List.of(0, 0, 1, 1), rows.stream().map(r -> r.getInt(1)).toList());
-    assertEquals(List.of("cat", "cat", "dog", "dog"), rows.stream().map(r -> r.getString(2)).toList());
+    assertEquals(
+        List.of("cat", "cat", "dog", "dog"), rows.stream().map(r -> r.getString(2)).toList());
     for (Row r : rows) {
       assertEquals(256, ((byte[]) r.get(4)).length);
     }
-    // A uniform image stays uniform through resize: grey PNG values are kept exactly (no gamma shift).
+    // A uniform image stays uniform through resize: grey PNG values are kept exactly (no gamma
+    // shift).
     assertUniform((byte[]) rows.get(0).get(4), 0x10, 0);
     assertUniform((byte[]) rows.get(2).get(4), 0x80, 0);
     assertUniform((byte[]) rows.get(1).get(4), 0x40, 2); // JPEG is lossy
@@ -63,11 +67,17 @@ class ImageFolderReaderTest {
   void rgbBecomesGreyByLumaAndGreyBecomesRgbByCopying(@TempDir Path dir) throws IOException {
     write(dir, "a/red.png", solid(10, 10, 0xff0000, BufferedImage.TYPE_INT_RGB), "png");
     write(dir, "b/grey.png", solid(10, 10, 0x646464, BufferedImage.TYPE_BYTE_GRAY), "png");
-    List<Row> grey = ImageFolderReader.read(spark, dir.toString(), new ImageShape(1, 10, 10))
-        .rows().orderBy(ImageRows.ID).collectAsList();
+    List<Row> grey =
+        ImageFolderReader.read(spark, dir.toString(), new ImageShape(1, 10, 10))
+            .rows()
+            .orderBy(ImageRows.ID)
+            .collectAsList();
     assertUniform((byte[]) grey.get(0).get(4), 76, 0); // 0.299 * 255
-    List<Row> rgb = ImageFolderReader.read(spark, dir.toString(), new ImageShape(3, 10, 10))
-        .rows().orderBy(ImageRows.ID).collectAsList();
+    List<Row> rgb =
+        ImageFolderReader.read(spark, dir.toString(), new ImageShape(3, 10, 10))
+            .rows()
+            .orderBy(ImageRows.ID)
+            .collectAsList();
     byte[] red = (byte[]) rgb.get(0).get(4);
     assertUniform(Arrays.copyOfRange(red, 0, 100), 255, 0);
     assertUniform(Arrays.copyOfRange(red, 100, 300), 0, 0);
@@ -83,8 +93,12 @@ class ImageFolderReaderTest {
       }
     }
     write(dir, "checker/c.png", checker, "png");
-    byte[] small = (byte[]) ImageFolderReader.read(spark, dir.toString(), new ImageShape(1, 8, 8))
-        .rows().first().get(4);
+    byte[] small =
+        (byte[])
+            ImageFolderReader.read(spark, dir.toString(), new ImageShape(1, 8, 8))
+                .rows()
+                .first()
+                .get(4);
     // Plain bilinear sampling would pick isolated 0s and 255s; an averaging filter gives mid-grey.
     assertUniform(small, 128, 4);
   }
@@ -94,7 +108,8 @@ class ImageFolderReaderTest {
     Path grey = Files.createDirectory(tmp.resolve("grey"));
     write(grey, "a/1.png", solid(12, 7, 0x202020, BufferedImage.TYPE_BYTE_GRAY), "png");
     write(grey, "b/2.png", solid(30, 30, 0xff0000, BufferedImage.TYPE_INT_RGB), "png");
-    assertEquals(new ImageShape(1, 7, 12), ImageFolderReader.read(spark, grey.toString(), null).shape());
+    assertEquals(
+        new ImageShape(1, 7, 12), ImageFolderReader.read(spark, grey.toString(), null).shape());
     Path colour = Files.createDirectory(tmp.resolve("colour"));
     write(colour, "a/1.png", solid(9, 5, 0xff0000, BufferedImage.TYPE_INT_RGB), "png");
     ImageDataset data = ImageFolderReader.read(spark, colour.toString(), null);
@@ -118,27 +133,42 @@ class ImageFolderReaderTest {
     ImageDataset data = ImageFolderReader.read(spark, dir.toString(), new ImageShape(1, 8, 8));
     assertEquals(1, data.rows().count());
     assertEquals("cat/good.png", relative(dir, data.rows().first().getString(3)));
-    Map<String, String> reasons = data.skipped().stream()
-        .collect(Collectors.toMap(s -> relative(dir, s.source()), ImageDataset.Skipped::reason));
+    Map<String, String> reasons =
+        data.skipped().stream()
+            .collect(
+                Collectors.toMap(s -> relative(dir, s.source()), ImageDataset.Skipped::reason));
     assertEquals(4, reasons.size(), reasons.toString());
-    assertTrue(reasons.get("cat/corrupt.png").startsWith("corrupt or truncated image data"), reasons.toString());
+    assertTrue(
+        reasons.get("cat/corrupt.png").startsWith("corrupt or truncated image data"),
+        reasons.toString());
     assertTrue(reasons.get("cat/corrupt.png").contains("export the image again or delete it"));
     assertTrue(reasons.get("cat/empty.png").startsWith("empty file (0 bytes)"), reasons.toString());
     assertTrue(reasons.get("cat/text.png").startsWith("not a PNG/JPEG"), reasons.toString());
     assertTrue(reasons.get("cat/text.png").contains("convert it to PNG or delete it"));
-    assertTrue(reasons.get("cat/notes.txt").startsWith("ignored: not an image file name (extension 'txt')"),
+    assertTrue(
+        reasons
+            .get("cat/notes.txt")
+            .startsWith("ignored: not an image file name (extension 'txt')"),
         reasons.toString());
   }
 
   @Test
-  void listingTheSkippedFilesLeavesEveryDecodedPartitionCached(@TempDir Path dir) throws IOException {
+  void listingTheSkippedFilesLeavesEveryDecodedPartitionCached(@TempDir Path dir)
+      throws IOException {
     for (int i = 0; i < 6; i++) {
-      write(dir, "c" + (i % 2) + "/" + i + ".png", solid(8, 8, 0x10 * i, BufferedImage.TYPE_BYTE_GRAY), "png");
+      write(
+          dir,
+          "c" + (i % 2) + "/" + i + ".png",
+          solid(8, 8, 0x10 * i, BufferedImage.TYPE_BYTE_GRAY),
+          "png");
     }
     ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
     String name = "decoded images of 2 classes from " + dir.toUri().getPath().replaceAll("/$", "");
-    RDDInfo cached = Arrays.stream(spark.sparkContext().getRDDStorageInfo())
-        .filter(info -> info.name().endsWith(name)).findFirst().orElseThrow();
+    RDDInfo cached =
+        Arrays.stream(spark.sparkContext().getRDDStorageInfo())
+            .filter(info -> info.name().endsWith(name))
+            .findFirst()
+            .orElseThrow();
     // Using the rows after read() returned reads the cache instead of decoding the files again.
     assertEquals(cached.numPartitions(), cached.numCachedPartitions());
     assertEquals(6, data.rows().count());
@@ -149,9 +179,12 @@ class ImageFolderReaderTest {
     write(dir, "cat/a.png", solid(8, 8, 0, BufferedImage.TYPE_BYTE_GRAY), "png");
     Files.createDirectories(dir.resolve("dog"));
     Files.writeString(dir.resolve("dog/readme.txt"), "todo");
-    InputException e = assertThrows(InputException.class, () -> ImageFolderReader.read(spark, dir.toString(), null));
+    InputException e =
+        assertThrows(
+            InputException.class, () -> ImageFolderReader.read(spark, dir.toString(), null));
     assertTrue(e.getMessage().startsWith("class folder "), e.getMessage());
-    assertTrue(e.getMessage().contains(dir.resolve("dog") + " contains no image files"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(dir.resolve("dog") + " contains no image files"), e.getMessage());
     assertTrue(e.getMessage().contains("add images to it or remove it"), e.getMessage());
   }
 
@@ -159,19 +192,25 @@ class ImageFolderReaderTest {
   void aClassWhoseImagesAllFailToDecodeIsRefused(@TempDir Path dir) throws IOException {
     write(dir, "cat/a.png", solid(8, 8, 0, BufferedImage.TYPE_BYTE_GRAY), "png");
     Files.write(Files.createDirectories(dir.resolve("dog")).resolve("broken.png"), new byte[0]);
-    InputException e = assertThrows(InputException.class,
-        () -> ImageFolderReader.read(spark, dir.toString(), new ImageShape(1, 8, 8)));
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> ImageFolderReader.read(spark, dir.toString(), new ImageShape(1, 8, 8)));
     assertTrue(e.getMessage().contains("no image in class folder"), e.getMessage());
     assertTrue(e.getMessage().contains("dog"), e.getMessage());
   }
 
   @Test
   void aMissingFolderOrOneWithoutClassFoldersIsRefused(@TempDir Path dir) throws IOException {
-    InputException missing = assertThrows(InputException.class,
-        () -> ImageFolderReader.read(spark, dir.resolve("nope").toString(), null));
+    InputException missing =
+        assertThrows(
+            InputException.class,
+            () -> ImageFolderReader.read(spark, dir.resolve("nope").toString(), null));
     assertTrue(missing.getMessage().contains("nope does not exist"), missing.getMessage());
     write(dir, "flat.png", solid(8, 8, 0, BufferedImage.TYPE_BYTE_GRAY), "png");
-    InputException flat = assertThrows(InputException.class, () -> ImageFolderReader.read(spark, dir.toString(), null));
+    InputException flat =
+        assertThrows(
+            InputException.class, () -> ImageFolderReader.read(spark, dir.toString(), null));
     assertTrue(flat.getMessage().contains("has no class sub-folders"), flat.getMessage());
     assertTrue(flat.getMessage().contains("one folder per class"), flat.getMessage());
   }
@@ -190,7 +229,8 @@ class ImageFolderReaderTest {
     return image;
   }
 
-  static void write(Path root, String relative, BufferedImage image, String format) throws IOException {
+  static void write(Path root, String relative, BufferedImage image, String format)
+      throws IOException {
     Path file = root.resolve(relative);
     Files.createDirectories(file.getParent());
     Files.write(file, encode(image, format));
@@ -211,7 +251,8 @@ class ImageFolderReaderTest {
   private static void assertUniform(byte[] image, int value, int tolerance) {
     for (int i = 0; i < image.length; i++) {
       int v = image[i] & 0xff;
-      assertTrue(Math.abs(v - value) <= tolerance, "pixel " + i + " is " + v + ", expected " + value);
+      assertTrue(
+          Math.abs(v - value) <= tolerance, "pixel " + i + " is " + v + ", expected " + value);
     }
   }
 }

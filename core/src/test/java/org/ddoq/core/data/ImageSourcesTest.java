@@ -40,16 +40,22 @@ class ImageSourcesTest {
     assertEquals("folder", train.format());
     assertEquals(List.of("cat", "dog"), train.classNames());
     assertEquals(2, train.rows().count());
-    assertEquals(3, ImageSources.read(spark, dir.toString(), "folder", "test", null).rows().count());
+    assertEquals(
+        3, ImageSources.read(spark, dir.toString(), "folder", "test", null).rows().count());
   }
 
   @Test
-  void classFoldersDirectlyInTheDirectoryServeOnlyTheTrainSplit(@TempDir Path dir) throws IOException {
+  void classFoldersDirectlyInTheDirectoryServeOnlyTheTrainSplit(@TempDir Path dir)
+      throws IOException {
     png(dir, "cat/1.png");
     png(dir, "dog/1.png");
-    assertEquals(List.of("cat", "dog"), ImageSources.read(spark, dir.toString(), "auto", "train", null).classNames());
-    InputException e = assertThrows(InputException.class,
-        () -> ImageSources.read(spark, dir.toString(), "auto", "test", null));
+    assertEquals(
+        List.of("cat", "dog"),
+        ImageSources.read(spark, dir.toString(), "auto", "train", null).classNames());
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> ImageSources.read(spark, dir.toString(), "auto", "test", null));
     assertTrue(e.getMessage().contains("has no test split"), e.getMessage());
     assertTrue(e.getMessage().contains(dir.resolve("test") + "/<class>/<images>"), e.getMessage());
   }
@@ -57,22 +63,37 @@ class ImageSourcesTest {
   @Test
   void aMissingInputPathIsRefusedNamingIt(@TempDir Path dir) {
     String missing = dir.resolve("no-such-data").toString();
-    InputException e = assertThrows(InputException.class, () -> ImageSources.read(spark, missing, "auto", "train", null));
-    assertTrue(e.getMessage().startsWith("input path " + missing + " does not exist; check the path"), e.getMessage());
+    InputException e =
+        assertThrows(
+            InputException.class, () -> ImageSources.read(spark, missing, "auto", "train", null));
+    assertTrue(
+        e.getMessage().startsWith("input path " + missing + " does not exist; check the path"),
+        e.getMessage());
   }
 
   @Test
   void anUnknownFormatOrSplitIsRefused(@TempDir Path dir) {
-    InputException format = assertThrows(InputException.class,
-        () -> ImageSources.read(spark, dir.toString(), "npy", "train", null));
-    assertTrue(format.getMessage().contains("format must be 'idx', 'folder' or 'auto', got 'npy'"), format.getMessage());
-    InputException split = assertThrows(InputException.class,
-        () -> ImageSources.read(spark, dir.toString(), "auto", "val", null));
-    assertTrue(split.getMessage().contains("split must be 'train' or 'test', got 'val'"), split.getMessage());
+    InputException format =
+        assertThrows(
+            InputException.class,
+            () -> ImageSources.read(spark, dir.toString(), "npy", "train", null));
+    assertTrue(
+        format.getMessage().contains("format must be 'idx', 'folder' or 'auto', got 'npy'"),
+        format.getMessage());
+    InputException split =
+        assertThrows(
+            InputException.class,
+            () -> ImageSources.read(spark, dir.toString(), "auto", "val", null));
+    assertTrue(
+        split.getMessage().contains("split must be 'train' or 'test', got 'val'"),
+        split.getMessage());
   }
 
   private static void png(Path root, String relative) throws IOException {
-    ImageFolderReaderTest.write(root, relative, ImageFolderReaderTest.solid(6, 6, 0x777777, BufferedImage.TYPE_BYTE_GRAY),
+    ImageFolderReaderTest.write(
+        root,
+        relative,
+        ImageFolderReaderTest.solid(6, 6, 0x777777, BufferedImage.TYPE_BYTE_GRAY),
         "png");
   }
 }

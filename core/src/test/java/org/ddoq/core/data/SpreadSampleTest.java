@@ -19,7 +19,13 @@ class SpreadSampleTest {
     List<Row> rows = new ArrayList<>();
     for (int c = 0; c < 3; c++) {
       for (int i = 0; i < 100; i++) {
-        rows.add(RowFactory.create((long) (c * 100 + i), c, "class" + c, "c" + c + "/" + i + ".jpg", new byte[] {(byte) i}));
+        rows.add(
+            RowFactory.create(
+                (long) (c * 100 + i),
+                c,
+                "class" + c,
+                "c" + c + "/" + i + ".jpg",
+                new byte[] {(byte) i}));
       }
     }
     return TestSpark.get().createDataFrame(rows, ImageRows.SCHEMA);
@@ -38,7 +44,9 @@ class SpreadSampleTest {
     Map<Integer, Integer> counts = perClass(SpreadSample.take(classOrdered(), 60, 0));
     assertEquals(60, counts.values().stream().mapToInt(Integer::intValue).sum());
     assertEquals(3, counts.size(), "limit(60) would have given class 0 only: " + counts);
-    counts.values().forEach(n -> assertTrue(n >= 10 && n <= 30, "far from 20 per class: " + counts));
+    counts
+        .values()
+        .forEach(n -> assertTrue(n >= 10 && n <= 30, "far from 20 per class: " + counts));
   }
 
   @Test

@@ -23,15 +23,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Parity: {@link DdimSampler} in Java and a reference loop in Python/PyTorch ({@code ddim_reference.py},
- * written from the sampler's class comment) run the same tiny TorchScript DiT from the same starting
- * latents with the same recorded noise, and agree to 1e-4.
+ * Parity: {@link DdimSampler} in Java and a reference loop in Python/PyTorch ({@code
+ * ddim_reference.py}, written from the sampler's class comment) run the same tiny TorchScript DiT
+ * from the same starting latents with the same recorded noise, and agree to 1e-4.
  */
 class SamplerParityTest {
   private static final int[] LABELS = {0, 3, 9, 5};
 
-  @TempDir
-  static Path tmp;
+  @TempDir static Path tmp;
   static Path prior;
 
   @BeforeAll
@@ -58,14 +57,25 @@ class SamplerParityTest {
           row[j] = (float) (rnd.nextGaussian() * 0.8); // a centroid in scaled units (std about 1)
         }
       }
-      RecordingNoise noise = new RecordingNoise(DdimSampler.seeded(new long[] {11, 12, 13, 14}), LABELS.length);
+      RecordingNoise noise =
+          new RecordingNoise(DdimSampler.seeded(new long[] {11, 12, 13, 14}), LABELS.length);
       DdimSampler sampler = new DdimSampler(new GaussianDiffusion(spec.diffusion()), settings);
       float[][] java = sampler.sample(session::denoise, x0, LABELS, noise);
 
       Path input = tmp.resolve("ddim-input-" + strength + "-" + eta + ".txt");
       try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(input))) {
-        out.println(strength + " " + settings.steps() + " " + settings.guidance() + " " + eta + " "
-            + LABELS.length + " " + size);
+        out.println(
+            strength
+                + " "
+                + settings.steps()
+                + " "
+                + settings.guidance()
+                + " "
+                + eta
+                + " "
+                + LABELS.length
+                + " "
+                + size);
         out.println(Arrays.toString(LABELS).replaceAll("[\\[\\],]", ""));
         Arrays.stream(x0).forEach(row -> printRow(out, row));
         for (List<float[]> draws : noise.drawn) {
@@ -73,11 +83,15 @@ class SamplerParityTest {
           draws.forEach(row -> printRow(out, row));
         }
       }
-      Path script = Path.of(System.getProperty("basedir", "."))
-          .resolve("src/test/resources/org/ddoq/core/diffusion/ddim_reference.py");
-      List<String> lines = TorchScriptPython.run(List.of(script.toString(), prior.toString(), input.toString()));
-      assertArrayEquals(sampler.timesteps(), Arrays.stream(lines.get(0).trim().split(" "))
-          .mapToInt(Integer::parseInt).toArray(), "visited timesteps");
+      Path script =
+          Path.of(System.getProperty("basedir", "."))
+              .resolve("src/test/resources/org/ddoq/core/diffusion/ddim_reference.py");
+      List<String> lines =
+          TorchScriptPython.run(List.of(script.toString(), prior.toString(), input.toString()));
+      assertArrayEquals(
+          sampler.timesteps(),
+          Arrays.stream(lines.get(0).trim().split(" ")).mapToInt(Integer::parseInt).toArray(),
+          "visited timesteps");
       float[][] python = TorchScriptPython.floats(lines.subList(1, lines.size()));
       assertEquals(LABELS.length, python.length);
       double maxDiff = 0;
@@ -89,8 +103,9 @@ class SamplerParityTest {
           maxAbs = Math.max(maxAbs, Math.abs(java[i][j]));
         }
       }
-      System.out.printf("parity strength %s eta %s: max |java - python| %.2e, max |x| %.2f%n", strength, eta,
-          maxDiff, maxAbs);
+      System.out.printf(
+          "parity strength %s eta %s: max |java - python| %.2e, max |x| %.2f%n",
+          strength, eta, maxDiff, maxAbs);
     }
   }
 
@@ -102,7 +117,9 @@ class SamplerParityTest {
     out.println(line);
   }
 
-  /** Passes noise through and keeps every draw, per image in order, for the Python side to replay. */
+  /**
+   * Passes noise through and keeps every draw, per image in order, for the Python side to replay.
+   */
   private static final class RecordingNoise implements NoiseSource {
     private final NoiseSource source;
     private final List<List<float[]>> drawn = new ArrayList<>();

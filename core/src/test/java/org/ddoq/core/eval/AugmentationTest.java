@@ -73,7 +73,10 @@ class AugmentationTest {
     assertNotEquals(java.util.Arrays.toString(a), java.util.Arrays.toString(c));
   }
 
-  /** The teacher's "shift+flip": both in turn, whole-pixel shifts up to 1/8 of the side, pixel values kept exact. */
+  /**
+   * The teacher's "shift+flip": both in turn, whole-pixel shifts up to 1/8 of the side, pixel
+   * values kept exact.
+   */
   @Test
   void shiftPlusFlipAppliesBothAndKeepsPixelsExact() {
     ImageShape side16 = new ImageShape(1, 16, 16);
@@ -94,7 +97,8 @@ class AugmentationTest {
       for (float v : x) {
         assertTrue(values.contains(v), "a whole-pixel shift and a flip only move pixels: " + v);
       }
-      // Row 8 of the ramp is 0, 1/16, ..., 15/16: where 4/16 landed gives the shift, right of the middle a flip.
+      // Row 8 of the ramp is 0, 1/16, ..., 15/16: where 4/16 landed gives the shift, right of the
+      // middle a flip.
       int at = -1;
       for (int c = 0; c < 16; c++) {
         at = x[8 * 16 + c] == 4f / 16 ? c : at;
@@ -103,13 +107,19 @@ class AugmentationTest {
       flipped += mirror ? 1 : 0;
       shifts.add(mirror ? 11 - at : at - 4);
     }
-    assertEquals(java.util.Set.of(-2, -1, 0, 1, 2), shifts, "shifts of up to 16/8 = 2 pixels, every one drawn");
+    assertEquals(
+        java.util.Set.of(-2, -1, 0, 1, 2),
+        shifts,
+        "shifts of up to 16/8 = 2 pixels, every one drawn");
     assertTrue(flipped > 60 && flipped < 140, "flipped about half the time: " + flipped);
   }
 
   @Test
   void unknownNamesAreRefusedWithTheList() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Augmentation.parse("crop,blur"));
-    assertTrue(e.getMessage().contains("blur") && e.getMessage().contains(Augmentation.ALL), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Augmentation.parse("crop,blur"));
+    assertTrue(
+        e.getMessage().contains("blur") && e.getMessage().contains(Augmentation.ALL),
+        e.getMessage());
   }
 }

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 /** The fused instance norm equals the textbook formula, values and gradients. */
 class InstanceNormTest {
 
-  /** (x - mean) / sqrt(var + eps) per (image, channel) over H x W, biased variance: GroupNorm(C, C)'s. */
+  /**
+   * (x - mean) / sqrt(var + eps) per (image, channel) over H x W, biased variance: GroupNorm(C,
+   * C)'s.
+   */
   static NDArray textbook(NDArray x) {
     Shape s = x.getShape();
     NDArray flat = x.reshape(s.get(0), s.get(1), -1);
@@ -27,8 +30,10 @@ class InstanceNormTest {
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
       Engine.getInstance().setRandomSeed(3);
       // Channels with different means and spreads, as after a convolution.
-      NDArray x = m.randomNormal(new Shape(3, 5, 7, 6)).mul(m.arange(1f, 6f).reshape(1, 5, 1, 1))
-          .add(m.arange(-2f, 3f).reshape(1, 5, 1, 1));
+      NDArray x =
+          m.randomNormal(new Shape(3, 5, 7, 6))
+              .mul(m.arange(1f, 6f).reshape(1, 5, 1, 1))
+              .add(m.arange(-2f, 3f).reshape(1, 5, 1, 1));
       NDArray weights = m.randomNormal(x.getShape());
       float[][] values = new float[2][];
       float[][] gradients = new float[2][];

@@ -4,18 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import ai.djl.engine.Engine;
 import org.junit.jupiter.api.Test;
 
 class LossesTest {
   private static final float[][] LOGITS = {{2f, -1f, 0.5f}, {0.1f, 0.3f, -2f}};
   private static final int[] LABELS = {0, 2};
 
-  /** Loss and gradient of a set [a (weight 2), b (weight 1)] equal those of [a, a, b], all weights 1. */
+  /**
+   * Loss and gradient of a set [a (weight 2), b (weight 1)] equal those of [a, a, b], all weights
+   * 1.
+   */
   @Test
   void aWeightOfTwoEqualsADuplicatedSample() {
     float[] weighted = {2f, 1f};
@@ -23,11 +26,14 @@ class LossesTest {
     int[] duplicatedLabels = {0, 0, 2};
     float[] ones = {1f, 1f, 1f};
     for (boolean soft : new boolean[] {false, true}) {
-      float[][] a = lossAndGradientPerDistinctImage(LOGITS, LABELS, weighted, soft, new int[] {0, 1});
-      float[][] b = lossAndGradientPerDistinctImage(duplicatedLogits, duplicatedLabels, ones, soft,
-          new int[] {0, 0, 1});
+      float[][] a =
+          lossAndGradientPerDistinctImage(LOGITS, LABELS, weighted, soft, new int[] {0, 1});
+      float[][] b =
+          lossAndGradientPerDistinctImage(
+              duplicatedLogits, duplicatedLabels, ones, soft, new int[] {0, 0, 1});
       assertEquals(a[0][0], b[0][0], 1e-6, "loss, soft=" + soft);
-      assertArrayEquals(a[1], b[1], 1e-6f, "gradient w.r.t. each distinct image's logits, soft=" + soft);
+      assertArrayEquals(
+          a[1], b[1], 1e-6f, "gradient w.r.t. each distinct image's logits, soft=" + soft);
     }
   }
 
@@ -35,8 +41,10 @@ class LossesTest {
   void crossEntropyMatchesTheFormula() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray logits = m.create(LOGITS[0]).reshape(1, 3);
-      float loss = Losses.weightedCrossEntropy(logits, m.create(new int[] {0}).oneHot(3), m.create(new float[] {1f}))
-          .getFloat();
+      float loss =
+          Losses.weightedCrossEntropy(
+                  logits, m.create(new int[] {0}).oneHot(3), m.create(new float[] {1f}))
+              .getFloat();
       double expected = -(2 - Math.log(Math.exp(2) + Math.exp(-1) + Math.exp(0.5)));
       assertEquals(expected, loss, 1e-6);
     }
@@ -75,11 +83,12 @@ class LossesTest {
   }
 
   /**
-   * Loss (weights normalised to mean 1, as training does) and the gradient summed per distinct image
-   * ({@code image[i]} says which distinct image row i is). Soft targets: a fixed teacher per distinct image.
+   * Loss (weights normalised to mean 1, as training does) and the gradient summed per distinct
+   * image ({@code image[i]} says which distinct image row i is). Soft targets: a fixed teacher per
+   * distinct image.
    */
-  private static float[][] lossAndGradientPerDistinctImage(float[][] logitRows, int[] labels, float[] weights,
-                                                           boolean soft, int[] image) {
+  private static float[][] lossAndGradientPerDistinctImage(
+      float[][] logitRows, int[] labels, float[] weights, boolean soft, int[] image) {
     float[][] teacherRows = {{0.5f, 1.5f, -0.5f}, {-1f, 0f, 2f}};
     try (NDManager m = NDManager.newBaseManager()) {
       int n = logitRows.length;
@@ -91,13 +100,17 @@ class LossesTest {
       }
       NDArray logits = m.create(flat, new Shape(n, 3));
       logits.setRequiresGradient(true);
-      float[] w = new LabelledImages(new byte[n][1], labels, weights,
-          new org.ddoq.core.data.ImageShape(1, 1, 1), 3).normalisedWeights();
+      float[] w =
+          new LabelledImages(
+                  new byte[n][1], labels, weights, new org.ddoq.core.data.ImageShape(1, 1, 1), 3)
+              .normalisedWeights();
       float loss;
       try (GradientCollector c = Engine.getInstance().newGradientCollector()) {
-        NDArray value = soft
-            ? Losses.weightedSoftLabelKl(logits, m.create(teacherFlat, new Shape(n, 3)), 4f, m.create(w))
-            : Losses.weightedCrossEntropy(logits, m.create(labels).oneHot(3), m.create(w));
+        NDArray value =
+            soft
+                ? Losses.weightedSoftLabelKl(
+                    logits, m.create(teacherFlat, new Shape(n, 3)), 4f, m.create(w))
+                : Losses.weightedCrossEntropy(logits, m.create(labels).oneHot(3), m.create(w));
         c.backward(value);
         loss = value.getFloat();
       }

@@ -17,14 +17,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The teacher's soft labels computed once per set: every student of a set sees the same view of image i
- * in epoch e whatever its seed and batch order, so a table of the teacher's logits serves them all and
- * gives what the teacher would say online.
+ * The teacher's soft labels computed once per set: every student of a set sees the same view of
+ * image i in epoch e whatever its seed and batch order, so a table of the teacher's logits serves
+ * them all and gives what the teacher would say online.
  */
 class SoftLabelsTest {
   private static final ImageShape SHAPE = FashionImages.SHAPE;
-  private static final StudentSettings NARROW = new StudentSettings(30, 64, 0.01, 0.9, 5e-4, 32, 3, 4f,
-      Augmentation.parse("dsa"));
+  private static final StudentSettings NARROW =
+      new StudentSettings(30, 64, 0.01, 0.9, 5e-4, 32, 3, 4f, Augmentation.parse("dsa"));
   private static LabelledImages train;
   private static LabelledImages test;
   private static Model teacher;
@@ -51,15 +51,23 @@ class SoftLabelsTest {
     try (NDManager m = NDManager.newBaseManager()) {
       Augmentation dsa = NARROW.augmentation();
       NDArray alone = Batches.views(m, train.images(), new int[] {3}, 0, 1, SHAPE, dsa, 5);
-      NDArray inABatch = Batches.views(m, train.images(), new int[] {7, 0, 3, 9}, 0, 4, SHAPE, dsa, 5);
-      assertArrayEquals(pixelsOf(alone, 0), pixelsOf(inABatch, 2), "image 3 in epoch 5, alone or third of four");
+      NDArray inABatch =
+          Batches.views(m, train.images(), new int[] {7, 0, 3, 9}, 0, 4, SHAPE, dsa, 5);
+      assertArrayEquals(
+          pixelsOf(alone, 0), pixelsOf(inABatch, 2), "image 3 in epoch 5, alone or third of four");
       int differ = 0;
       for (int image = 0; image < 20; image++) {
         int[] one = {image};
-        differ += Arrays.equals(pixelsOf(Batches.views(m, train.images(), one, 0, 1, SHAPE, dsa, 5), 0),
-            pixelsOf(Batches.views(m, train.images(), one, 0, 1, SHAPE, dsa, 6), 0)) ? 0 : 1;
+        differ +=
+            Arrays.equals(
+                    pixelsOf(Batches.views(m, train.images(), one, 0, 1, SHAPE, dsa, 5), 0),
+                    pixelsOf(Batches.views(m, train.images(), one, 0, 1, SHAPE, dsa, 6), 0))
+                ? 0
+                : 1;
       }
-      assertTrue(differ >= 15, "another epoch, another view (a flip drawn as 'no flip' keeps it): " + differ + " of 20");
+      assertTrue(
+          differ >= 15,
+          "another epoch, another view (a flip drawn as 'no flip' keeps it): " + differ + " of 20");
     }
   }
 
@@ -73,9 +81,13 @@ class SoftLabelsTest {
     int[] order = Batches.shuffled(set.size(), new java.util.Random(11));
     try (NDManager m = NDManager.newBaseManager()) {
       for (int epoch = 1; epoch <= 3; epoch++) {
-        NDArray views = Batches.views(m, set.images(), order, 40, 72, SHAPE, settings.augmentation(), epoch);
-        assertArrayEquals(online.logits(m, views, epoch, order, 40, 72).toFloatArray(),
-            table.logits(m, views, epoch, order, 40, 72).toFloatArray(), 1e-4f, "epoch " + epoch);
+        NDArray views =
+            Batches.views(m, set.images(), order, 40, 72, SHAPE, settings.augmentation(), epoch);
+        assertArrayEquals(
+            online.logits(m, views, epoch, order, 40, 72).toFloatArray(),
+            table.logits(m, views, epoch, order, 40, 72).toFloatArray(),
+            1e-4f,
+            "epoch " + epoch);
       }
     }
   }
@@ -86,8 +98,10 @@ class SoftLabelsTest {
     LabelledImages set = tenPerClass();
     SoftLabels.Table table = SoftLabels.Table.compute(set, NARROW, teacher.getBlock());
     try (Model fromTable = StudentTraining.train(set, NARROW, 4, table, line -> {});
-         Model online = StudentTraining.train(set, NARROW, 4, SoftLabels.online(teacher.getBlock()), line -> {});
-         NDManager m = NDManager.newBaseManager()) {
+        Model online =
+            StudentTraining.train(
+                set, NARROW, 4, SoftLabels.online(teacher.getBlock()), line -> {});
+        NDManager m = NDManager.newBaseManager()) {
       double a = StudentTraining.accuracy(fromTable.getBlock(), m, test);
       double b = StudentTraining.accuracy(online.getBlock(), m, test);
       assertTrue(a > 0.5, "100 images with the table's soft labels: " + a);
@@ -103,11 +117,16 @@ class SoftLabelsTest {
     other[0] = 7f;
     EvaluationRuns.Run uniform = new EvaluationRuns.Run("uniform@fm", 0, set);
     EvaluationRuns.Run mass = new EvaluationRuns.Run("mass@fm", 1, set.withWeights(other));
-    EvaluationRuns.Run random = new EvaluationRuns.Run("random@ipc10", 0, RandomSubset.draw(train, 10, 0));
-    List<List<EvaluationRuns.Run>> groups = SoftLabels.sharing(List.of(uniform, random, mass), NARROW);
+    EvaluationRuns.Run random =
+        new EvaluationRuns.Run("random@ipc10", 0, RandomSubset.draw(train, 10, 0));
+    List<List<EvaluationRuns.Run>> groups =
+        SoftLabels.sharing(List.of(uniform, random, mass), NARROW);
     assertEquals(List.of(List.of(uniform, mass)), groups, "same images, other weights: one table");
-    assertFalse(SoftLabels.sharing(List.of(uniform, mass), NARROW.withEpochs(10_000_000)).size() > 0,
-        "a table above " + (SoftLabels.MAX_TABLE_BYTES >> 20) + " MB is not built: each student goes online");
+    assertFalse(
+        SoftLabels.sharing(List.of(uniform, mass), NARROW.withEpochs(10_000_000)).size() > 0,
+        "a table above "
+            + (SoftLabels.MAX_TABLE_BYTES >> 20)
+            + " MB is not built: each student goes online");
   }
 
   private static LabelledImages tenPerClass() {

@@ -20,19 +20,20 @@ import org.junit.jupiter.api.Test;
 /**
  * Measurements of teachers on the real CIFAR-10 JPEGs (not tests: they print numbers for
  * docs/benchmarks.md and docs/evaluation.md). Data from -Dddoq.cifar (default /tmp/s8/cifar, the
- * unpacked ../shared/data/cifar10_jpg.tar.gz), teachers from -Dddoq.teachers:
- * {@code OMP_NUM_THREADS=1 mvn -o -B -pl core test -Dtest=TeacherBenchmark#sharedTeachers -Dddoq.excludedGroups=}
- * (or {@code #teacherShareOfAStudentStep}).
+ * unpacked ../shared/data/cifar10_jpg.tar.gz), teachers from -Dddoq.teachers: {@code
+ * OMP_NUM_THREADS=1 mvn -o -B -pl core test -Dtest=TeacherBenchmark#sharedTeachers
+ * -Dddoq.excludedGroups=} (or {@code #teacherShareOfAStudentStep}).
  */
 @Tag("slow")
 class TeacherBenchmark {
   private static final Path CIFAR = Path.of(System.getProperty("ddoq.cifar", "/tmp/s8/cifar"));
-  private static final Path TEACHERS = Path.of(System.getProperty("ddoq.teachers", "/work/shared/data/teachers"));
+  private static final Path TEACHERS =
+      Path.of(System.getProperty("ddoq.teachers", "/work/shared/data/teachers"));
 
   /**
-   * What the teacher's forward pass adds to a student's training step, at CIFAR-10's shape and batch 100:
-   * the ConvNet-3 teacher (built-in) and the shared ResNet-20/56 (TorchScript), against the ConvNet-3
-   * student's training step. Medians of 5 interleaved rounds.
+   * What the teacher's forward pass adds to a student's training step, at CIFAR-10's shape and
+   * batch 100: the ConvNet-3 teacher (built-in) and the shared ResNet-20/56 (TorchScript), against
+   * the ConvNet-3 student's training step. Medians of 5 interleaved rounds.
    */
   @Test
   void teacherShareOfAStudentStep() throws Exception {
@@ -44,21 +45,33 @@ class TeacherBenchmark {
       rates[2][round] = torchScriptSpeed("cifar10_resnet20_teacher.pt", input);
       rates[3][round] = torchScriptSpeed("cifar10_resnet56_teacher.pt", input);
     }
-    String[] names = {"student ConvNet-3 training step", "teacher ConvNet-3 forward", "teacher ResNet-20 forward",
-        "teacher ResNet-56 forward"};
+    String[] names = {
+      "student ConvNet-3 training step",
+      "teacher ConvNet-3 forward",
+      "teacher ResNet-20 forward",
+      "teacher ResNet-56 forward"
+    };
     double student = median(rates[0]);
     for (int i = 0; i < 4; i++) {
       double perBatch = 100 / median(rates[i]);
-      System.out.printf("%-34s %6.0f img/s  %5.0f ms per batch of 100%s%n", names[i], median(rates[i]),
-          1000 * perBatch, i == 0 ? "" : String.format("  = %.0f %% of a teacher-labelled student's time",
-              100 * perBatch / (perBatch + 100 / student)));
+      System.out.printf(
+          "%-34s %6.0f img/s  %5.0f ms per batch of 100%s%n",
+          names[i],
+          median(rates[i]),
+          1000 * perBatch,
+          i == 0
+              ? ""
+              : String.format(
+                  "  = %.0f %% of a teacher-labelled student's time",
+                  100 * perBatch / (perBatch + 100 / student)));
     }
   }
 
   private static double torchScriptSpeed(String file, Shape input) throws IOException {
     byte[] bytes = Files.readAllBytes(TEACHERS.resolve(file));
     ImportedTeacher teacher = new ImportedTeacher(bytes, file, file, 10, List.of(), Double.NaN, 0);
-    try (Model model = teacher.newModel(); NDManager m = NDManager.newBaseManager()) {
+    try (Model model = teacher.newModel();
+        NDManager m = NDManager.newBaseManager()) {
       Block net = teacher.load(model, input);
       ParameterStore store = new ParameterStore(m, false);
       long start = 0;
@@ -67,7 +80,9 @@ class TeacherBenchmark {
           start = System.nanoTime();
         }
         try (NDManager sub = m.newSubManager()) {
-          net.forward(store, new NDList(sub.randomUniform(-1, 1, input)), false).singletonOrThrow().toFloatArray();
+          net.forward(store, new NDList(sub.randomUniform(-1, 1, input)), false)
+              .singletonOrThrow()
+              .toFloatArray();
         }
       }
       return 6 * input.get(0) / ((System.nanoTime() - start) / 1e9);
@@ -83,15 +98,21 @@ class TeacherBenchmark {
   /** The shared ResNets' test accuracy through the import path of {@code evaluate --teacher}. */
   @Test
   void sharedTeachers() {
-    SparkSession spark = SparkSession.builder().master("local[2]").appName("teacher-benchmark")
-        .config("spark.ui.enabled", "false").getOrCreate();
+    SparkSession spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("teacher-benchmark")
+            .config("spark.ui.enabled", "false")
+            .getOrCreate();
     try {
       ImageDataset split = ImageSources.read(spark, CIFAR.toString(), "auto", "test", null);
       LabelledImages test = LabelledImages.collect(split, split.classNames().size());
       for (String file : List.of("cifar10_resnet20_teacher.pt", "cifar10_resnet56_teacher.pt")) {
-        ImportedTeacher t = ImportedTeacher.read(TEACHERS.resolve(file), split.classNames(), test, line -> {});
-        System.out.printf("%s: test accuracy %.2f %% on %d test images (%.0f s, sha256 %s)%n", file,
-            100 * t.testAccuracy(), test.size(), t.seconds(), t.sha256());
+        ImportedTeacher t =
+            ImportedTeacher.read(TEACHERS.resolve(file), split.classNames(), test, line -> {});
+        System.out.printf(
+            "%s: test accuracy %.2f %% on %d test images (%.0f s, sha256 %s)%n",
+            file, 100 * t.testAccuracy(), test.size(), t.seconds(), t.sha256());
       }
     } finally {
       spark.stop();

@@ -17,15 +17,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The built-in teacher's recipe and its resumable training, on a real Fashion-MNIST slice with a narrow net. */
+/**
+ * The built-in teacher's recipe and its resumable training, on a real Fashion-MNIST slice with a
+ * narrow net.
+ */
 class TeacherTrainingTest {
   /**
-   * 4 epochs of 12 batches. Momentum 0: SGD then keeps no state beyond the parameters and the step, so a
-   * resumed training must end exactly where an uninterrupted one does (with momentum, which a checkpoint
-   * does not hold, it ends close by).
+   * 4 epochs of 12 batches. Momentum 0: SGD then keeps no state beyond the parameters and the step,
+   * so a resumed training must end exactly where an uninterrupted one does (with momentum, which a
+   * checkpoint does not hold, it ends close by).
    */
-  private static final TeacherRecipe SHORT = new TeacherRecipe(new StudentSettings(4, 50, 0.05, 0, 5e-4, 16, 3, 1f,
-      Augmentation.parse("shift+flip")), 1);
+  private static final TeacherRecipe SHORT =
+      new TeacherRecipe(
+          new StudentSettings(4, 50, 0.05, 0, 5e-4, 16, 3, 1f, Augmentation.parse("shift+flip")),
+          1);
+
   private static LabelledImages train;
   private static LabelledImages test;
 
@@ -39,34 +45,70 @@ class TeacherTrainingTest {
   private static final class Killed extends RuntimeException {}
 
   @Test
-  void aStoppedTrainingResumesAtTheNextEpochAndEndsAsAnUninterruptedOne(@TempDir Path whole, @TempDir Path stopped)
-      throws IOException {
-    BuiltInTeacher uninterrupted = BuiltInTeacher.trainOrLoad(whole, train, test, SHORT, 0, line -> {}, e -> {});
-    assertTrue(uninterrupted.testAccuracy() > 0.5, "4 epochs on 600 images: " + uninterrupted.testAccuracy());
+  void aStoppedTrainingResumesAtTheNextEpochAndEndsAsAnUninterruptedOne(
+      @TempDir Path whole, @TempDir Path stopped) throws IOException {
+    BuiltInTeacher uninterrupted =
+        BuiltInTeacher.trainOrLoad(whole, train, test, SHORT, 0, line -> {}, e -> {});
+    assertTrue(
+        uninterrupted.testAccuracy() > 0.5,
+        "4 epochs on 600 images: " + uninterrupted.testAccuracy());
 
-    assertThrows(Killed.class, () -> BuiltInTeacher.trainOrLoad(stopped, train, test, SHORT, 0, line -> {}, epoch -> {
-      if (epoch == 2) {
-        throw new Killed();
-      }
-    }));
+    assertThrows(
+        Killed.class,
+        () ->
+            BuiltInTeacher.trainOrLoad(
+                stopped,
+                train,
+                test,
+                SHORT,
+                0,
+                line -> {},
+                epoch -> {
+                  if (epoch == 2) {
+                    throw new Killed();
+                  }
+                }));
     Path entry = BuiltInTeacher.entry(stopped, BuiltInTeacher.key(train, SHORT, 0));
-    assertTrue(Files.exists(entry.resolve(TeacherTraining.FOLDER).resolve(TeacherTraining.CHECKPOINT)));
-    assertFalse(Files.exists(entry.resolve(BuiltInTeacher.FACTS)), "no finished teacher after a stop");
+    assertTrue(
+        Files.exists(entry.resolve(TeacherTraining.FOLDER).resolve(TeacherTraining.CHECKPOINT)));
+    assertFalse(
+        Files.exists(entry.resolve(BuiltInTeacher.FACTS)), "no finished teacher after a stop");
 
     List<String> log = new ArrayList<>();
     List<Integer> epochs = new ArrayList<>();
-    BuiltInTeacher resumed = BuiltInTeacher.trainOrLoad(stopped, train, test, SHORT, 0, log::add, epochs::add);
+    BuiltInTeacher resumed =
+        BuiltInTeacher.trainOrLoad(stopped, train, test, SHORT, 0, log::add, epochs::add);
     assertEquals(List.of(3, 4), epochs, "epochs 1 and 2 are not trained again");
-    assertTrue(log.stream().anyMatch(l -> l.startsWith("resuming the teacher after epoch 2 of 4 (step 24,")), log.toString());
-    assertArrayEquals(uninterrupted.parameters(), resumed.parameters(), "same batches, same schedule, same end");
+    assertTrue(
+        log.stream()
+            .anyMatch(l -> l.startsWith("resuming the teacher after epoch 2 of 4 (step 24,")),
+        log.toString());
+    assertArrayEquals(
+        uninterrupted.parameters(), resumed.parameters(), "same batches, same schedule, same end");
     assertEquals(uninterrupted.testAccuracy(), resumed.testAccuracy(), 0.0);
-    assertFalse(Files.exists(entry.resolve(TeacherTraining.FOLDER)), "checkpoints are gone once the teacher is in place");
-    assertTrue(log.stream().anyMatch(l -> l.matches("teacher epoch 4/4: loss [0-9.]+, \\d+ img/s, ETA 0 s, test accuracy"
-        + " [0-9.]+ %")), log.toString());
+    assertFalse(
+        Files.exists(entry.resolve(TeacherTraining.FOLDER)),
+        "checkpoints are gone once the teacher is in place");
+    assertTrue(
+        log.stream()
+            .anyMatch(
+                l ->
+                    l.matches(
+                        "teacher epoch 4/4: loss [0-9.]+, \\d+ img/s, ETA 0 s, test accuracy"
+                            + " [0-9.]+ %")),
+        log.toString());
 
-    BuiltInTeacher again = BuiltInTeacher.trainOrLoad(stopped, train, test, SHORT, 0, line -> {}, e -> {
-      throw new AssertionError("a finished teacher is not trained again");
-    });
+    BuiltInTeacher again =
+        BuiltInTeacher.trainOrLoad(
+            stopped,
+            train,
+            test,
+            SHORT,
+            0,
+            line -> {},
+            e -> {
+              throw new AssertionError("a finished teacher is not trained again");
+            });
     assertTrue(again.fromCache());
     assertArrayEquals(resumed.parameters(), again.parameters());
   }
@@ -81,7 +123,9 @@ class TeacherTrainingTest {
     assertEquals(0.025f, rate.getNewValue(31), 1e-6f, "half way through the cosine");
     assertTrue(rate.getNewValue(50) > 0 && rate.getNewValue(50) < 1e-4f, "near 0 at the last step");
     for (int step = 11; step < 50; step++) {
-      assertTrue(rate.getNewValue(step + 1) < rate.getNewValue(step), "decreasing after the warm-up, step " + step);
+      assertTrue(
+          rate.getNewValue(step + 1) < rate.getNewValue(step),
+          "decreasing after the warm-up, step " + step);
     }
   }
 
@@ -96,6 +140,9 @@ class TeacherTrainingTest {
     assertEquals("shift+flip", colour.settings().augmentation().toString());
     assertEquals(1, colour.warmupEpochs());
     assertEquals(4, colour.withEpochs(4).settings().epochs());
-    assertEquals(0, colour.withEpochs(1).warmupEpochs(), "a one-epoch teacher has no warm-up epoch to spare");
+    assertEquals(
+        0,
+        colour.withEpochs(1).warmupEpochs(),
+        "a one-epoch teacher has no warm-up epoch to spare");
   }
 }

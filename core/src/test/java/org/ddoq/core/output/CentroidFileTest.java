@@ -20,26 +20,36 @@ import org.ddoq.core.quantize.Centroid;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** centroids.npy through {@link CentroidFile} and {@link Npy}: round trip, NumPy's bytes, refusals. */
+/**
+ * centroids.npy through {@link CentroidFile} and {@link Npy}: round trip, NumPy's bytes, refusals.
+ */
 class CentroidFileTest {
   private static final float[][] MATRIX = {{1.5f, -2.0f, 3.25f}, {0.1f, 1e-3f, 7.0f}};
+
   /** {@code np.save} of MATRIX as dtype '<f4' (captured from NumPy): the header ddoq writes too. */
-  private static final byte[] NUMPY_SAVED = concat(
-      ("\u0093NUMPY\u0001\u0000v\u0000{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"
-          + " ".repeat(58) + "\n").getBytes(StandardCharsets.ISO_8859_1),
-      HexFormat.of().parseHex("0000c03f000000c000005040cdcccc3d6f12833a0000e040"));
+  private static final byte[] NUMPY_SAVED =
+      concat(
+          ("\u0093NUMPY\u0001\u0000v\u0000{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"
+                  + " ".repeat(58)
+                  + "\n")
+              .getBytes(StandardCharsets.ISO_8859_1),
+          HexFormat.of().parseHex("0000c03f000000c000005040cdcccc3d6f12833a0000e040"));
 
   @Test
   void centroidsRoundTripInManifestOrder(@TempDir Path dir) throws Exception {
-    List<Centroid> centroids = List.of(
-        new Centroid(1, "b", 0, new double[] {0.5, 0.25}, 4, 1.0),
-        new Centroid(0, "a", 1, new double[] {-1.0, 1e-7}, 2, 0.5),
-        new Centroid(0, "a", 0, new double[] {Math.PI, -0.0}, 2, 0.5));
+    List<Centroid> centroids =
+        List.of(
+            new Centroid(1, "b", 0, new double[] {0.5, 0.25}, 4, 1.0),
+            new Centroid(0, "a", 1, new double[] {-1.0, 1e-7}, 2, 0.5),
+            new Centroid(0, "a", 0, new double[] {Math.PI, -0.0}, 2, 0.5));
     FileSystem fs = FileSystem.getLocal(new Configuration());
     CentroidFile.write(fs, dir.toString(), centroids);
     float[][] read = CentroidFile.read(fs, dir.toString());
-    assertArrayEquals(new float[][] {{(float) Math.PI, -0.0f}, {-1.0f, 1e-7f}, {0.5f, 0.25f}}, read);
-    assertEquals(0, (Files.size(dir.resolve(CentroidFile.NAME)) - 3 * 2 * Float.BYTES) % 64,
+    assertArrayEquals(
+        new float[][] {{(float) Math.PI, -0.0f}, {-1.0f, 1e-7f}, {0.5f, 0.25f}}, read);
+    assertEquals(
+        0,
+        (Files.size(dir.resolve(CentroidFile.NAME)) - 3 * 2 * Float.BYTES) % 64,
         "the header pads the data to a 64-byte boundary");
   }
 
@@ -58,9 +68,12 @@ class CentroidFileTest {
 
   @Test
   void otherHeaderSpellingsNumPyUsesAlsoRead() throws Exception {
-    for (String dict : List.of("{\"descr\":\"<f4\",\"shape\":(2,3),\"fortran_order\":False}",
-        "{'descr': '<f4', 'fortran_order': False, 'shape': (2L, 3L), }")) {
-      assertArrayEquals(MATRIX, Npy.read(new ByteArrayInputStream(npy(1, dict, data())), "x.npy"), dict);
+    for (String dict :
+        List.of(
+            "{\"descr\":\"<f4\",\"shape\":(2,3),\"fortran_order\":False}",
+            "{'descr': '<f4', 'fortran_order': False, 'shape': (2L, 3L), }")) {
+      assertArrayEquals(
+          MATRIX, Npy.read(new ByteArrayInputStream(npy(1, dict, data())), "x.npy"), dict);
     }
     byte[] v2 = npy(2, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", data());
     assertArrayEquals(MATRIX, Npy.read(new ByteArrayInputStream(v2), "x.npy"));
@@ -77,15 +90,19 @@ class CentroidFileTest {
     assertRefused(npy(1, "{'descr': '<f4'", data()), "unreadable .npy header");
     assertRefused(npy(1, ok, java.util.Arrays.copyOf(data(), 20)), "truncated");
     assertRefused(npy(1, ok, java.util.Arrays.copyOf(data(), 28)), "more bytes than its shape");
-    assertRefused("PK\u0003\u0004 not numpy at all".getBytes(StandardCharsets.ISO_8859_1), "not a .npy file");
+    assertRefused(
+        "PK\u0003\u0004 not numpy at all".getBytes(StandardCharsets.ISO_8859_1), "not a .npy file");
     assertRefused(npy(4, ok, data()), "version 4.0");
   }
 
   private static void assertRefused(byte[] file, String why) {
-    InputException e = assertThrows(InputException.class,
-        () -> Npy.read(new ByteArrayInputStream(file), "OUT/centroids.npy"));
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> Npy.read(new ByteArrayInputStream(file), "OUT/centroids.npy"));
     assertTrue(e.getMessage().startsWith("OUT/centroids.npy "), e.getMessage());
-    assertTrue(e.getMessage().toLowerCase().contains(why.toLowerCase()), why + " in: " + e.getMessage());
+    assertTrue(
+        e.getMessage().toLowerCase().contains(why.toLowerCase()), why + " in: " + e.getMessage());
   }
 
   private static byte[] data() {

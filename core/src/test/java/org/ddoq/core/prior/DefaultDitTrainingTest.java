@@ -12,16 +12,16 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The embedded default's DiT end to end: all 60,000 Fashion-MNIST training images encoded by a VAE prior,
- * then {@link DitTrainingConfig#defaults()}, which must finish in under 15 minutes. Pass an existing VAE
- * prior directory (it is copied, not changed) or let the test train the default VAE first (~5 minutes more):
- * {@code mvn -o -B -pl core test -Dtest=DefaultDitTrainingTest -Dddoq.slow=true [-Dddoq.vaePrior=DIR]}.
+ * The embedded default's DiT end to end: all 60,000 Fashion-MNIST training images encoded by a VAE
+ * prior, then {@link DitTrainingConfig#defaults()}, which must finish in under 15 minutes. Pass an
+ * existing VAE prior directory (it is copied, not changed) or let the test train the default VAE
+ * first (~5 minutes more): {@code mvn -o -B -pl core test -Dtest=DefaultDitTrainingTest
+ * -Dddoq.slow=true [-Dddoq.vaePrior=DIR]}.
  */
 @Tag("slow")
 @EnabledIfSystemProperty(named = "ddoq.slow", matches = "true")
 class DefaultDitTrainingTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void defaultConfigTrainsOnFullFashionMnistLatentsInUnder15Minutes() throws Exception {
@@ -30,8 +30,14 @@ class DefaultDitTrainingTest {
     Path prior = dir.resolve("prior");
     String given = System.getProperty("ddoq.vaePrior", "");
     if (given.isEmpty()) {
-      VaeTraining.train(images, TestIdx.images("t10k-images-idx3-ubyte.gz", Integer.MAX_VALUE), VaePriorTest.SHAPE,
-          VaePriorTest.CLASSES, VaeTrainingConfig.defaults(), prior, line -> System.out.println("[vae] " + line));
+      VaeTraining.train(
+          images,
+          TestIdx.images("t10k-images-idx3-ubyte.gz", Integer.MAX_VALUE),
+          VaePriorTest.SHAPE,
+          VaePriorTest.CLASSES,
+          VaeTrainingConfig.defaults(),
+          prior,
+          line -> System.out.println("[vae] " + line));
     } else {
       Files.createDirectories(prior);
       for (String file : List.of(PriorSpec.FILE_NAME, VaeTraining.WEIGHTS_FILE)) {
@@ -47,20 +53,36 @@ class DefaultDitTrainingTest {
         System.arraycopy(part, 0, latents, from, part.length);
       }
     }
-    System.out.printf("[dit] encoded %d images in %.1f s%n", images.length, (System.nanoTime() - start) / 1e9);
+    System.out.printf(
+        "[dit] encoded %d images in %.1f s%n", images.length, (System.nanoTime() - start) / 1e9);
     start = System.nanoTime();
-    PriorSpec spec = DitTraining.train(latents, labels, PriorSpec.read(prior), prior, DitTrainingConfig.defaults(),
-        line -> System.out.println("[dit] " + line));
+    PriorSpec spec =
+        DitTraining.train(
+            latents,
+            labels,
+            PriorSpec.read(prior),
+            prior,
+            DitTrainingConfig.defaults(),
+            line -> System.out.println("[dit] " + line));
     double seconds = (System.nanoTime() - start) / 1e9;
     DitTrainingFacts facts = DitTrainingFacts.read(prior);
-    System.out.printf("[result] DiT %s: %.0f s wall, %.0f img/s, loss per epoch %s (first step %.4f)%n",
-        facts.model(), seconds, (double) facts.latents() * facts.epochs() / facts.seconds(), facts.lossPerEpoch(),
+    System.out.printf(
+        "[result] DiT %s: %.0f s wall, %.0f img/s, loss per epoch %s (first step %.4f)%n",
+        facts.model(),
+        seconds,
+        (double) facts.latents() * facts.epochs() / facts.seconds(),
+        facts.lossPerEpoch(),
         facts.firstStepLoss());
     System.out.println("[result] " + spec);
     assertTrue(seconds < 15 * 60, "took " + seconds + " s");
-    // v's MSE cannot fall much below ~0.5: near pure noise the best v estimate is off by x0's spread within
-    // its class (class-mean error 0.60 per value, docs/results.md). Measured: 1.0 at the first step, 0.557
-    // after 12 epochs. (An epsilon DiT reached 0.15, which is no better: its x0 estimates were far worse.)
-    assertTrue(facts.lossPerEpoch().get(facts.epochs() - 1) < 0.65 * facts.firstStepLoss(), facts.toString());
+    // v's MSE cannot fall much below ~0.5: near pure noise the best v estimate is off by x0's
+    // spread within
+    // its class (class-mean error 0.60 per value, docs/results.md). Measured: 1.0 at the first
+    // step, 0.557
+    // after 12 epochs. (An epsilon DiT reached 0.15, which is no better: its x0 estimates were far
+    // worse.)
+    assertTrue(
+        facts.lossPerEpoch().get(facts.epochs() - 1) < 0.65 * facts.firstStepLoss(),
+        facts.toString());
   }
 }

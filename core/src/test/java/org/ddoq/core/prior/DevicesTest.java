@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import org.junit.jupiter.api.Test;
 
-/** The device rule without a GPU: what Spark assigned and what the engine sees decide the device. */
+/**
+ * The device rule without a GPU: what Spark assigned and what the engine sees decide the device.
+ */
 class DevicesTest {
   private static final String[] NONE = new String[0];
 
@@ -22,7 +24,8 @@ class DevicesTest {
 
   @Test
   void fractionalSharingGivesTasksOnOneAddressTheSameDeviceAndSoOneCachedModel() {
-    // spark.task.resource.gpu.amount=0.25: four tasks see address "0"; PriorModels keys its cache by
+    // spark.task.resource.gpu.amount=0.25: four tasks see address "0"; PriorModels keys its cache
+    // by
     // device, so equal devices mean one load.
     Device first = Devices.choose(new String[] {"0"}, 1, true);
     for (int task = 0; task < 3; task++) {
@@ -37,7 +40,8 @@ class DevicesTest {
   void assignedButEngineSeesNoCudaFallsBackToCpuAndSaysWhy() {
     Devices.Choice choice = Devices.decide(new String[] {"0"}, 0, true);
     assertEquals(Device.cpu(), choice.device());
-    assertTrue(choice.cpuReason().contains("assigned GPU 0 but the engine sees no CUDA GPU"),
+    assertTrue(
+        choice.cpuReason().contains("assigned GPU 0 but the engine sees no CUDA GPU"),
         choice.cpuReason());
     assertEquals(Device.cpu(), Devices.choose(new String[] {"0"}, 0, true));
   }
@@ -46,7 +50,8 @@ class DevicesTest {
   void addressBeyondTheEngineCountFallsBackToCpuAndNamesBothNumbers() {
     Devices.Choice choice = Devices.decide(new String[] {"3"}, 2, true);
     assertEquals(Device.cpu(), choice.device());
-    assertTrue(choice.cpuReason().contains("assigned GPU 3 but the engine sees only 2 GPU(s)"),
+    assertTrue(
+        choice.cpuReason().contains("assigned GPU 3 but the engine sees only 2 GPU(s)"),
         choice.cpuReason());
   }
 
@@ -54,7 +59,8 @@ class DevicesTest {
   void nonNumericAddressFallsBackToCpu() {
     Devices.Choice choice = Devices.decide(new String[] {"GPU-5f1c"}, 2, true);
     assertEquals(Device.cpu(), choice.device());
-    assertTrue(choice.cpuReason().contains("'GPU-5f1c', which is not a CUDA device index"),
+    assertTrue(
+        choice.cpuReason().contains("'GPU-5f1c', which is not a CUDA device index"),
         choice.cpuReason());
   }
 

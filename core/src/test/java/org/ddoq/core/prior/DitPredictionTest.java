@@ -8,7 +8,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class DitPredictionTest {
-  private static final DitNoising.Schedule SCHEDULE = DitNoising.Schedule.of(DiffusionSpec.dit(10, false));
+  private static final DitNoising.Schedule SCHEDULE =
+      DitNoising.Schedule.of(DiffusionSpec.dit(10, false));
 
   @Test
   void aPerfectVPredictionGivesBackTheTrueNoiseAndTheCleanLatentAtEveryTimestep() {
@@ -40,13 +41,16 @@ class DitPredictionTest {
     double epsFromV = DitPrediction.V.epsilon(error, 0, a, b) - DitPrediction.V.epsilon(0, 0, a, b);
     double x0ErrorFromV = b / a * epsFromV;
     assertEquals(b * error, x0ErrorFromV, 1e-12);
-    assertEquals(true, x0ErrorFromEps > 150 * error, "epsilon: amplified " + x0ErrorFromEps / error + "x");
+    assertEquals(
+        true, x0ErrorFromEps > 150 * error, "epsilon: amplified " + x0ErrorFromEps / error + "x");
   }
 
   @Test
   void priorsWithoutTheKeyAreEpsilonPriorsAndTheCommandLineNamesParse() {
     assertEquals(DitPrediction.EPSILON, DitPrediction.of(Map.of()));
-    assertEquals(DitPrediction.EPSILON, DitPrediction.of(Dit.TINY.withPrediction(DitPrediction.EPSILON).architecture()));
+    assertEquals(
+        DitPrediction.EPSILON,
+        DitPrediction.of(Dit.TINY.withPrediction(DitPrediction.EPSILON).architecture()));
     assertEquals(DitPrediction.V, DitPrediction.of(Dit.TINY.architecture()));
     assertEquals(DitPrediction.V, DitPrediction.parse("v"));
     assertEquals(DitPrediction.EPSILON, DitPrediction.parse(DitPrediction.EPSILON.cliName()));

@@ -20,21 +20,21 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The DiT inside a prior: trained on real Fashion-MNIST latents (from a small VAE trained here), killed
- * and resumed, saved and loaded through {@link PriorModels}, and answering {@link PriorSession#denoise}.
+ * The DiT inside a prior: trained on real Fashion-MNIST latents (from a small VAE trained here),
+ * killed and resumed, saved and loaded through {@link PriorModels}, and answering {@link
+ * PriorSession#denoise}.
  */
 class DitPriorTest {
   static final int IMAGES = 1_000;
-  static final DitTrainingConfig CONFIG = DitTrainingConfig.defaults().withBatchSize(32).withEpochs(3)
-      .withLearningRate(1e-3);
+  static final DitTrainingConfig CONFIG =
+      DitTrainingConfig.defaults().withBatchSize(32).withEpochs(3).withLearningRate(1e-3);
 
-  @TempDir
-  static Path tmp;
+  @TempDir static Path tmp;
   static Path vaeDir;
   static float[][] latents;
   static int[] labels;
@@ -44,8 +44,14 @@ class DitPriorTest {
     byte[][] images = TestIdx.images("train-images-idx3-ubyte.gz", IMAGES);
     labels = TestIdx.labels("train-labels-idx1-ubyte.gz", IMAGES);
     vaeDir = tmp.resolve("vae");
-    VaeTraining.train(images, TestIdx.images("t10k-images-idx3-ubyte.gz", 200), VaePriorTest.SHAPE,
-        VaePriorTest.CLASSES, VaeTrainingConfig.defaults().withEpochs(1), vaeDir, line -> { });
+    VaeTraining.train(
+        images,
+        TestIdx.images("t10k-images-idx3-ubyte.gz", 200),
+        VaePriorTest.SHAPE,
+        VaePriorTest.CLASSES,
+        VaeTrainingConfig.defaults().withEpochs(1),
+        vaeDir,
+        line -> {});
     try (PriorSession session = PriorModels.open(vaeDir.toString(), Device.cpu())) {
       latents = session.encode(images);
     }
@@ -61,34 +67,51 @@ class DitPriorTest {
     Path dir = copyOfVae("resumed");
     PriorSpec vae = PriorSpec.read(dir);
     // A progress line that throws stops training inside epoch 2, before its checkpoint: a kill.
-    assertThrows(IllegalStateException.class, () -> DitTraining.train(latents, labels, vae, dir, CONFIG, line -> {
-      if (line.startsWith("epoch 2/3 step")) {
-        throw new IllegalStateException("killed");
-      }
-    }));
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            DitTraining.train(
+                latents,
+                labels,
+                vae,
+                dir,
+                CONFIG,
+                line -> {
+                  if (line.startsWith("epoch 2/3 step")) {
+                    throw new IllegalStateException("killed");
+                  }
+                }));
     assertEquals(1, DitTrainingFacts.read(dir).epochs());
     List<String> progress = new ArrayList<>();
     PriorSpec spec = DitTraining.train(latents, labels, vae, dir, CONFIG, progress::add);
     progress.forEach(line -> System.out.println("[train-dit] " + line));
-    assertTrue(progress.stream().anyMatch(l -> l.startsWith("resuming from the checkpoint after epoch 1")),
+    assertTrue(
+        progress.stream().anyMatch(l -> l.startsWith("resuming from the checkpoint after epoch 1")),
         progress.toString());
     DitTrainingFacts facts = DitTrainingFacts.read(dir);
     assertEquals(3, facts.epochs());
     assertEquals(3L * (IMAGES / 32 + 1), facts.steps());
     assertEquals(3, facts.lossPerEpoch().size());
     assertEquals(List.of(1), facts.resumedAfter());
-    // The zero-initialised model predicts 0, so the first loss is E[v^2] = abar + (1 - abar) E[x0^2] ~ 1
+    // The zero-initialised model predicts 0, so the first loss is E[v^2] = abar + (1 - abar)
+    // E[x0^2] ~ 1
     // (scaled latents have unit variance; with epsilon prediction it would be E[eps^2] = 1).
     assertEquals(1.0, facts.firstStepLoss(), 0.15);
     double last = facts.lossPerEpoch().get(2);
-    assertTrue(last < 0.6 * facts.firstStepLoss(), "loss " + facts.lossPerEpoch() + " from " + facts.firstStepLoss());
-    assertTrue(progress.stream().anyMatch(l -> l.contains("img/s") && l.contains("ETA")), progress.toString());
+    assertTrue(
+        last < 0.6 * facts.firstStepLoss(),
+        "loss " + facts.lossPerEpoch() + " from " + facts.firstStepLoss());
+    assertTrue(
+        progress.stream().anyMatch(l -> l.contains("img/s") && l.contains("ETA")),
+        progress.toString());
 
     // An uninterrupted run with the same seed draws the same first epoch.
     Path fresh = copyOfVae("uninterrupted");
-    DitTraining.train(latents, labels, vae, fresh, CONFIG.withEpochs(1), line -> { });
-    // Same seed, same first epoch. Seen once to differ by 3e-4 relative when the machine was overloaded
-    // (PyTorch CPU kernels are not bit-reproducible then); a resume that corrupted epoch 1 differs far more.
+    DitTraining.train(latents, labels, vae, fresh, CONFIG.withEpochs(1), line -> {});
+    // Same seed, same first epoch. Seen once to differ by 3e-4 relative when the machine was
+    // overloaded
+    // (PyTorch CPU kernels are not bit-reproducible then); a resume that corrupted epoch 1 differs
+    // far more.
     double expected = DitTrainingFacts.read(fresh).lossPerEpoch().get(0);
     assertEquals(expected, facts.lossPerEpoch().get(0), 1e-3 * expected);
 
@@ -98,24 +121,32 @@ class DitPriorTest {
     assertEquals(DitTraining.WEIGHTS_FILE, spec.files().get(PriorSpec.ROLE_DIT));
     assertEquals(Dit.TINY.width(), spec.architecture().get(Dit.ARCH_WIDTH));
     try (PriorSession session = PriorModels.open(dir.toString(), Device.cpu())) {
-      float[][] eps = session.denoise(java.util.Arrays.copyOf(latents, 4), new int[] {0, 1, 500, 999},
-          new int[] {0, 1, 2, 10});
+      float[][] eps =
+          session.denoise(
+              java.util.Arrays.copyOf(latents, 4),
+              new int[] {0, 1, 500, 999},
+              new int[] {0, 1, 2, 10});
       assertEquals(4, eps.length);
       assertEquals(spec.latentSize(), eps[3].length);
     }
   }
 
   /**
-   * An epsilon DiT's session returns the network's output bit for bit; a v DiT's returns
-   * eps = sqrt(1 - abar_t) x_t + sqrt(abar_t) v, rounded once from double.
+   * An epsilon DiT's session returns the network's output bit for bit; a v DiT's returns eps =
+   * sqrt(1 - abar_t) x_t + sqrt(abar_t) v, rounded once from double.
    */
   @ParameterizedTest
   @EnumSource(DitPrediction.class)
-  void savedThenLoadedDitDenoisesAsTheInMemoryModelPredicts(DitPrediction prediction) throws Exception {
+  void savedThenLoadedDitDenoisesAsTheInMemoryModelPredicts(DitPrediction prediction)
+      throws Exception {
     Path dir = copyOfVae("saved-" + prediction);
     Dit.Config config = Dit.TINY.withPrediction(prediction);
-    PriorSpec spec = PriorSpec.read(dir).withDiffusion(DiffusionSpec.dit(10, false),
-        Map.of(PriorSpec.ROLE_DIT, DitTraining.WEIGHTS_FILE), config.architecture());
+    PriorSpec spec =
+        PriorSpec.read(dir)
+            .withDiffusion(
+                DiffusionSpec.dit(10, false),
+                Map.of(PriorSpec.ROLE_DIT, DitTraining.WEIGHTS_FILE),
+                config.architecture());
     spec.write(dir);
     Random random = new Random(9);
     int n = 13;
@@ -147,49 +178,73 @@ class DitPriorTest {
           float out = inMemory[i * spec.latentSize() + j];
           double a = schedule.sqrtAlphaBar()[t[i]];
           double b = schedule.sqrtOneMinusAlphaBar()[t[i]];
-          expected[j] = prediction == DitPrediction.EPSILON ? out : (float) (b * xt[i][j] + a * out);
+          expected[j] =
+              prediction == DitPrediction.EPSILON ? out : (float) (b * xt[i][j] + a * out);
         }
         assertArrayEquals(expected, loaded[i], "latent " + i);
       }
       assertArrayEquals(loaded[5], session.denoise(xt, t, y)[5], "inference is deterministic");
-      assertThrows(IllegalArgumentException.class, () -> session.denoise(xt, new int[n], new int[n - 1]));
-      assertThrows(IllegalArgumentException.class, () -> session.denoise(new float[][] {xt[0]}, new int[] {1000},
-          new int[] {0}));
-      assertThrows(IllegalArgumentException.class, () -> session.denoise(new float[][] {xt[0]}, new int[] {0},
-          new int[] {11}));
+      assertThrows(
+          IllegalArgumentException.class, () -> session.denoise(xt, new int[n], new int[n - 1]));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> session.denoise(new float[][] {xt[0]}, new int[] {1000}, new int[] {0}));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> session.denoise(new float[][] {xt[0]}, new int[] {0}, new int[] {11}));
     }
   }
 
   @Test
   void denoiseOnAVaeOnlyPriorSaysThereIsNoDiffusionModel() {
     try (PriorSession session = PriorModels.open(vaeDir.toString(), Device.cpu())) {
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> session.denoise(new float[][] {latents[0]}, new int[] {0}, new int[] {0}));
-      assertTrue(e.getMessage().contains("no diffusion model") && e.getMessage().contains("--decoder vae"),
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> session.denoise(new float[][] {latents[0]}, new int[] {0}, new int[] {0}));
+      assertTrue(
+          e.getMessage().contains("no diffusion model") && e.getMessage().contains("--decoder vae"),
           e.getMessage());
     }
   }
 
   @Test
-  void aNonFiniteLossRepeatsTheEpochFromItsStartThenStopsWithTheCheckpointIntact() throws Exception {
+  void aNonFiniteLossRepeatsTheEpochFromItsStartThenStopsWithTheCheckpointIntact()
+      throws Exception {
     Path dir = copyOfVae("diverging");
     List<String> progress = new ArrayList<>();
     // A learning rate of 1e12 makes every attempt blow up within a few steps.
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> DitTraining.train(latents, labels,
-        PriorSpec.read(dir), dir, CONFIG.withEpochs(1).withLearningRate(1e12), progress::add));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                DitTraining.train(
+                    latents,
+                    labels,
+                    PriorSpec.read(dir),
+                    dir,
+                    CONFIG.withEpochs(1).withLearningRate(1e12),
+                    progress::add));
     assertTrue(e.getMessage().contains("non-finite loss in epoch 1 3 times"), e.getMessage());
-    assertEquals(2, progress.stream().filter(l -> l.contains("repeating it")).count(), progress.toString());
-    assertTrue(!Files.exists(dir.resolve(DitTrainingFacts.CHECKPOINT_FILE)), "no epoch finished, no checkpoint");
+    assertEquals(
+        2, progress.stream().filter(l -> l.contains("repeating it")).count(), progress.toString());
+    assertTrue(
+        !Files.exists(dir.resolve(DitTrainingFacts.CHECKPOINT_FILE)),
+        "no epoch finished, no checkpoint");
   }
 
   @Test
   void rejectsLabelsOutsideTheClassesAndMismatchedLengths() {
     PriorSpec vae = PriorSpec.read(vaeDir);
     Path dir = tmp.resolve("rejected");
-    assertThrows(IllegalArgumentException.class, () -> DitTraining.train(latents, new int[] {0}, vae, dir, CONFIG,
-        line -> { }));
-    assertThrows(IllegalArgumentException.class, () -> DitTraining.train(new float[][] {latents[0]},
-        new int[] {10}, vae, dir, CONFIG, line -> { }));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> DitTraining.train(latents, new int[] {0}, vae, dir, CONFIG, line -> {}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () ->
+            DitTraining.train(
+                new float[][] {latents[0]}, new int[] {10}, vae, dir, CONFIG, line -> {}));
   }
 
   static Path copyOfVae(String name) throws Exception {

@@ -27,7 +27,8 @@ class DitTest {
     assertEquals(Dit.TINY, Dit.config("tiny"));
     assertEquals(Dit.SMALL, Dit.config("small"));
     assertThrows(IllegalArgumentException.class, () -> Dit.config("xl"));
-    assertEquals(5, Dit.TINY.architecture().size(), "width, depth, heads, patch and the prediction");
+    assertEquals(
+        5, Dit.TINY.architecture().size(), "width, depth, heads, patch and the prediction");
     // 7x7 with patch 2 pads to 8x8: 16 tokens; patch 1 makes one token per latent position.
     assertEquals(16, new Dit(LATENT, CLASSES, Dit.TINY, 0).tokens());
     assertEquals(49, new Dit(LATENT, CLASSES, PATCH1, 0).tokens());
@@ -61,19 +62,29 @@ class DitTest {
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
       NDArray y = m.create(new int[] {0, 3, 9, 5});
       NDArray drop = m.create(new int[] {1, 0, 1, 0});
-      assertArrayEquals(new long[] {10, 3, 10, 5},
+      assertArrayEquals(
+          new long[] {10, 3, 10, 5},
           DitLayers.LabelEmbedder.tokenDrop(y, drop, CLASSES).toLongArray());
       // Through the whole model: training with every label dropped = inference on the null label.
       Dit dit = perturbed(new Dit(LATENT, CLASSES, Dit.TINY, Dit.LABEL_DROPOUT), m);
       NDArray x = m.randomNormal(new Shape(4, 4, 7, 7));
       NDArray t = m.create(new int[] {0, 10, 500, 999});
-      NDArray dropped = dit.forward(new ParameterStore(m, false),
-          new NDList(x, t, y, m.create(new int[] {1, 1, 1, 1})), true).head();
-      NDArray nullLabel = dit.forward(new ParameterStore(m, false),
-          new NDList(x, t, m.create(new int[] {10, 10, 10, 10})), false).head();
+      NDArray dropped =
+          dit.forward(
+                  new ParameterStore(m, false),
+                  new NDList(x, t, y, m.create(new int[] {1, 1, 1, 1})),
+                  true)
+              .head();
+      NDArray nullLabel =
+          dit.forward(
+                  new ParameterStore(m, false),
+                  new NDList(x, t, m.create(new int[] {10, 10, 10, 10})),
+                  false)
+              .head();
       assertArrayEquals(nullLabel.toFloatArray(), dropped.toFloatArray());
       NDArray kept = dit.forward(new ParameterStore(m, false), new NDList(x, t, y), false).head();
-      assertTrue(kept.sub(nullLabel).abs().max().getFloat() > 1e-4f, "labels must change the prediction");
+      assertTrue(
+          kept.sub(nullLabel).abs().max().getFloat() > 1e-4f, "labels must change the prediction");
     }
   }
 
@@ -81,7 +92,9 @@ class DitTest {
   void inferenceIsDeterministicAndNeverDropsLabels() {
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
       Dit dit = perturbed(new Dit(LATENT, CLASSES, Dit.TINY, 1f), m);
-      assertArrayEquals(forward(dit, m, 6, false, 11L).toFloatArray(), forward(dit, m, 6, false, 11L).toFloatArray());
+      assertArrayEquals(
+          forward(dit, m, 6, false, 11L).toFloatArray(),
+          forward(dit, m, 6, false, 11L).toFloatArray());
     }
   }
 
@@ -103,8 +116,11 @@ class DitTest {
     assertEquals(Math.sqrt(1 - 1e-4), s.sqrtAlphaBar()[0], 1e-12);
     // DiT's alphas_cumprod[-1] for the linear 1e-4..0.02 schedule is 4.0358e-5.
     assertEquals(4.0358e-5, s.sqrtAlphaBar()[999] * s.sqrtAlphaBar()[999], 1e-8);
-    assertEquals(1.0, s.sqrtAlphaBar()[500] * s.sqrtAlphaBar()[500]
-        + s.sqrtOneMinusAlphaBar()[500] * s.sqrtOneMinusAlphaBar()[500], 1e-12);
+    assertEquals(
+        1.0,
+        s.sqrtAlphaBar()[500] * s.sqrtAlphaBar()[500]
+            + s.sqrtOneMinusAlphaBar()[500] * s.sqrtOneMinusAlphaBar()[500],
+        1e-12);
   }
 
   /** An initialised DiT whose parameters are all moved off their (partly zero) initial values. */

@@ -14,13 +14,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How well a prior's DiT knows the data: encode real test images, noise them to t, and compare the
- * DiT's one-step x0 estimate (x_t - sqrt(1 - abar) eps_hat) / sqrt(abar) with the true x0, beside two
- * estimates that need no network: the class mean, and the posterior mean under a per-class diagonal
- * Gaussian. A DiT that is worse than the class mean at some t sends DDIM's early steps the wrong way
- * (docs/results.md, "Why the DiT drew the wrong garments"). Mean squared error per latent value, in the
- * DiT's (scaled) units.
- * {@code mvn -o -B -pl core test -Dtest=DitX0Benchmark -Dddoq.excludedGroups= -Dddoq.prior=DIR[,DIR]
- * [-Dddoq.x0.images=2000] [-Dddoq.fashion=/usr/share/datasets/fashion-mnist]}
+ * DiT's one-step x0 estimate (x_t - sqrt(1 - abar) eps_hat) / sqrt(abar) with the true x0, beside
+ * two estimates that need no network: the class mean, and the posterior mean under a per-class
+ * diagonal Gaussian. A DiT that is worse than the class mean at some t sends DDIM's early steps the
+ * wrong way (docs/results.md, "Why the DiT drew the wrong garments"). Mean squared error per latent
+ * value, in the DiT's (scaled) units. {@code mvn -o -B -pl core test -Dtest=DitX0Benchmark
+ * -Dddoq.excludedGroups= -Dddoq.prior=DIR[,DIR] [-Dddoq.x0.images=2000]
+ * [-Dddoq.fashion=/usr/share/datasets/fashion-mnist]}
  */
 @Tag("slow")
 class DitX0Benchmark {
@@ -29,7 +29,8 @@ class DitX0Benchmark {
   @Test
   void oneStepX0ErrorPerTimestep() throws IOException {
     String priors = System.getProperty("ddoq.prior", "");
-    assumeTrue(!priors.isBlank(), "set -Dddoq.prior=DIR (a prior with a DiT trained on Fashion-MNIST)");
+    assumeTrue(
+        !priors.isBlank(), "set -Dddoq.prior=DIR (a prior with a DiT trained on Fashion-MNIST)");
     int n = Integer.getInteger("ddoq.x0.images", 2000);
     String data = System.getProperty("ddoq.fashion", "/usr/share/datasets/fashion-mnist");
     byte[] pixels = gunzip(data + "/t10k-images-idx3-ubyte.gz");
@@ -42,8 +43,14 @@ class DitX0Benchmark {
     }
     for (String prior : priors.split(",")) {
       try (PriorSession session = PriorModels.open(prior)) {
-        System.out.println("[x0] " + prior + " (" + DitPrediction.of(session.spec().architecture()) + " DiT), "
-            + n + " test images");
+        System.out.println(
+            "[x0] "
+                + prior
+                + " ("
+                + DitPrediction.of(session.spec().architecture())
+                + " DiT), "
+                + n
+                + " test images");
         table(session, images, labels);
       }
     }
@@ -114,8 +121,9 @@ class DitX0Benchmark {
         }
       }
       double values = (double) n * d;
-      System.out.printf("[x0] %4d  %9.3f  %10.4f  %9.4f  %8.4f  %10.4f%n", t, a, dit / values, ditNull / values,
-          gaussian / values, classMean / values);
+      System.out.printf(
+          "[x0] %4d  %9.3f  %10.4f  %9.4f  %8.4f  %10.4f%n",
+          t, a, dit / values, ditNull / values, gaussian / values, classMean / values);
     }
   }
 
@@ -125,7 +133,8 @@ class DitX0Benchmark {
       int to = Math.min(xt.length, i + 250);
       int[] ts = new int[to - i];
       Arrays.fill(ts, t);
-      float[][] eps = session.denoise(Arrays.copyOfRange(xt, i, to), ts, Arrays.copyOfRange(labels, i, to));
+      float[][] eps =
+          session.denoise(Arrays.copyOfRange(xt, i, to), ts, Arrays.copyOfRange(labels, i, to));
       System.arraycopy(eps, 0, out, i, eps.length);
     }
     return out;

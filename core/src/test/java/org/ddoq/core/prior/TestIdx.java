@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
-/** Test-only reader of the real Fashion-MNIST IDX gz files (the product's reader lives in data/). */
+/**
+ * Test-only reader of the real Fashion-MNIST IDX gz files (the product's reader lives in data/).
+ */
 public final class TestIdx {
   public static final Path DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
@@ -18,7 +20,7 @@ public final class TestIdx {
   /** The first {@code limit} images of an idx3 gz file, each 28x28 unsigned bytes. */
   public static byte[][] images(String file, int limit) throws IOException {
     try (InputStream raw = Files.newInputStream(DIR.resolve(file));
-         DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
+        DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
       if (in.readInt() != 0x00000803) {
         throw new IOException(file + " is not an idx3 image file");
       }
@@ -35,7 +37,7 @@ public final class TestIdx {
   /** The first {@code limit} labels of an idx1 gz file. */
   public static int[] labels(String file, int limit) throws IOException {
     try (InputStream raw = Files.newInputStream(DIR.resolve(file));
-         DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
+        DataInputStream in = new DataInputStream(new GZIPInputStream(raw, 1 << 16))) {
       if (in.readInt() != 0x00000801) {
         throw new IOException(file + " is not an idx1 label file");
       }
@@ -48,8 +50,9 @@ public final class TestIdx {
   }
 
   /**
-   * Writes the first {@code train} training and {@code test} test images (and labels) as a small IDX
-   * directory {@code dir/fashion-mnist-slice} that the product's readers take like the whole data set.
+   * Writes the first {@code train} training and {@code test} test images (and labels) as a small
+   * IDX directory {@code dir/fashion-mnist-slice} that the product's readers take like the whole
+   * data set.
    */
   public static Path writeSlice(Path dir, int train, int test) throws IOException {
     Path out = Files.createDirectories(dir.resolve("fashion-mnist-slice"));

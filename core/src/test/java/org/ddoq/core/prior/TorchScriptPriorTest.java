@@ -20,12 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An imported ({@value PriorSpec#TYPE_TORCHSCRIPT}) prior: the export script's {@code --tiny} files,
- * loaded through {@link PriorModels} with DJL's PyTorch engine, agree with PyTorch itself.
+ * An imported ({@value PriorSpec#TYPE_TORCHSCRIPT}) prior: the export script's {@code --tiny}
+ * files, loaded through {@link PriorModels} with DJL's PyTorch engine, agree with PyTorch itself.
  */
 class TorchScriptPriorTest {
-  @TempDir
-  static Path tmp;
+  @TempDir static Path tmp;
   static Path prior;
   static PriorSpec spec;
 
@@ -66,10 +65,12 @@ class TorchScriptPriorTest {
       assertEquals(5, decoded.length);
       assertEquals(spec.imageShape().size(), decoded[0].length);
       assertArrayEquals(decoded, s.decode(latents));
-      float[][] eps = s.denoise(latents, new int[] {0, 1, 250, 500, 999}, new int[] {0, 3, 9, 10, 10});
+      float[][] eps =
+          s.denoise(latents, new int[] {0, 1, 250, 500, 999}, new int[] {0, 3, 9, 10, 10});
       assertEquals(spec.latentSize(), eps[0].length);
       assertFinite(eps);
-      assertArrayEquals(eps, s.denoise(latents, new int[] {0, 1, 250, 500, 999}, new int[] {0, 3, 9, 10, 10}));
+      assertArrayEquals(
+          eps, s.denoise(latents, new int[] {0, 1, 250, 500, 999}, new int[] {0, 3, 9, 10, 10}));
       assertEquals(0, s.encode(new byte[0][]).length);
     }
   }
@@ -104,10 +105,12 @@ class TorchScriptPriorTest {
       }
       out.println();
     }
-    Path script = Path.of(System.getProperty("basedir", "."))
-        .resolve("src/test/resources/org/ddoq/core/prior/torchscript_reference.py");
-    float[][] python = TorchScriptPython.floats(TorchScriptPython.run(List.of(script.toString(), prior.toString(),
-        input.toString())));
+    Path script =
+        Path.of(System.getProperty("basedir", "."))
+            .resolve("src/test/resources/org/ddoq/core/prior/torchscript_reference.py");
+    float[][] python =
+        TorchScriptPython.floats(
+            TorchScriptPython.run(List.of(script.toString(), prior.toString(), input.toString())));
     assertEquals(3 * n, python.length);
     try (PriorSession s = PriorModels.open(prior.toString(), Device.cpu())) {
       float[][] encoded = s.encode(images);
@@ -119,7 +122,8 @@ class TorchScriptPriorTest {
         for (int p = 0; p < decoded[i].length; p++) {
           // Python prints the pixel before rounding: Java's byte is that value rounded and clamped
           double expected = Math.max(0, Math.min(255, python[n + i][p]));
-          assertEquals(expected, decoded[i][p] & 0xff, 0.5 + 1e-3, "decode, latent " + i + " pixel " + p);
+          assertEquals(
+              expected, decoded[i][p] & 0xff, 0.5 + 1e-3, "decode, latent " + i + " pixel " + p);
         }
       }
     }
@@ -132,7 +136,8 @@ class TorchScriptPriorTest {
     int[] t = new int[32];
     int[] y = new int[32];
     try (PriorSession s = PriorModels.open(prior.toString(), Device.cpu())) {
-      // warm up: glibc's per-thread arenas and the JIT's profiling runs settle after ~1000 predictions
+      // warm up: glibc's per-thread arenas and the JIT's profiling runs settle after ~1000
+      // predictions
       for (int i = 0; i < 200; i++) {
         s.decode(s.denoise(s.encode(images), t, y));
       }
@@ -140,7 +145,8 @@ class TorchScriptPriorTest {
     long before = residentMbAfterGc();
     int predictions = 0;
     for (int session = 0; session < 10; session++) {
-      // sessions opened and closed as Spark tasks do; each call's arrays must be freed when it returns
+      // sessions opened and closed as Spark tasks do; each call's arrays must be freed when it
+      // returns
       try (PriorSession s = PriorModels.open(prior.toString(), Device.cpu())) {
         for (int i = 0; i < 34; i++) {
           s.decode(s.denoise(s.encode(images), t, y));
@@ -149,25 +155,39 @@ class TorchScriptPriorTest {
       }
     }
     long grown = residentMbAfterGc() - before;
-    System.out.println("resident memory after warm-up: " + before + " MB, grew by " + grown + " MB over "
-        + predictions + " predictions");
-    // leaking each call's arrays would keep 340 x 32 x 2744 floats (120 MB); after warm-up RSS moves by ~20 MB
-    assertTrue(grown < 64, "resident memory grew by " + grown + " MB over " + predictions + " predictions");
+    System.out.println(
+        "resident memory after warm-up: "
+            + before
+            + " MB, grew by "
+            + grown
+            + " MB over "
+            + predictions
+            + " predictions");
+    // leaking each call's arrays would keep 340 x 32 x 2744 floats (120 MB); after warm-up RSS
+    // moves by ~20 MB
+    assertTrue(
+        grown < 64,
+        "resident memory grew by " + grown + " MB over " + predictions + " predictions");
   }
 
   @Test
   void denoiseRejectsTimestepsAndLabelsOutsideTheSchedule() {
     float[][] x = new float[1][spec.latentSize()];
     try (PriorSession s = PriorModels.open(prior.toString(), Device.cpu())) {
-      assertThrows(IllegalArgumentException.class, () -> s.denoise(x, new int[] {1000}, new int[] {0}));
-      assertThrows(IllegalArgumentException.class, () -> s.denoise(x, new int[] {0}, new int[] {11}));
-      assertThrows(IllegalArgumentException.class, () -> s.denoise(x, new int[] {0, 1}, new int[] {0}));
+      assertThrows(
+          IllegalArgumentException.class, () -> s.denoise(x, new int[] {1000}, new int[] {0}));
+      assertThrows(
+          IllegalArgumentException.class, () -> s.denoise(x, new int[] {0}, new int[] {11}));
+      assertThrows(
+          IllegalArgumentException.class, () -> s.denoise(x, new int[] {0, 1}, new int[] {0}));
     }
   }
 
   @Test
   void aColourPriorAt32PixelsHasFourByFourLatents() {
-    Path colour = TorchScriptPython.exportTiny(tmp.resolve("colour"), "--image-shape", "3,32,32", "--classes", "5");
+    Path colour =
+        TorchScriptPython.exportTiny(
+            tmp.resolve("colour"), "--image-shape", "3,32,32", "--classes", "5");
     try (PriorSession s = PriorModels.open(colour.toString(), Device.cpu())) {
       assertEquals(new LatentShape(4, 4, 4), s.spec().latentShape());
       float[][] z = s.encode(images(new Random(4), 2, 3 * 32 * 32));
@@ -183,8 +203,10 @@ class TorchScriptPriorTest {
     Files.createDirectories(broken);
     Files.copy(prior.resolve(PriorSpec.FILE_NAME), broken.resolve(PriorSpec.FILE_NAME));
     Files.copy(prior.resolve("encoder.pt"), broken.resolve("encoder.pt"));
-    InputException e = assertThrows(InputException.class, () -> PriorModels.open(broken.toString(), Device.cpu()));
-    assertTrue(e.getMessage().contains("decoder.pt") && e.getMessage().contains("ddoq_export_prior.py"),
+    InputException e =
+        assertThrows(InputException.class, () -> PriorModels.open(broken.toString(), Device.cpu()));
+    assertTrue(
+        e.getMessage().contains("decoder.pt") && e.getMessage().contains("ddoq_export_prior.py"),
         e.getMessage());
   }
 
@@ -234,14 +256,20 @@ class TorchScriptPriorTest {
     }
   }
 
-  /** Resident set size after a full GC, which also returns the Java heap's free pages (G1), so what is
-   * left to grow is native memory. */
+  /**
+   * Resident set size after a full GC, which also returns the Java heap's free pages (G1), so what
+   * is left to grow is native memory.
+   */
   private static long residentMbAfterGc() {
     System.gc();
     try {
       Thread.sleep(200);
-      return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-          .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", ""))).findFirst().orElseThrow() / 1024;
+      return Files.readAllLines(Path.of("/proc/self/status")).stream()
+              .filter(l -> l.startsWith("VmRSS:"))
+              .mapToLong(l -> Long.parseLong(l.replaceAll("\\D", "")))
+              .findFirst()
+              .orElseThrow()
+          / 1024;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);

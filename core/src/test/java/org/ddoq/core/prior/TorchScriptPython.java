@@ -13,30 +13,43 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's Python with PyTorch, for tests that compare Java with PyTorch on the same TorchScript files:
- * runs the export script's {@code --tiny} mode and reference scripts. Fails (never skips) when PyTorch
- * is missing, naming the package to install, so CI cannot pass without having checked parity.
+ * Debian's Python with PyTorch, for tests that compare Java with PyTorch on the same TorchScript
+ * files: runs the export script's {@code --tiny} mode and reference scripts. Fails (never skips)
+ * when PyTorch is missing, naming the package to install, so CI cannot pass without having checked
+ * parity.
  */
 public final class TorchScriptPython {
   /** Debian's interpreter: the python3 first on PATH may be a separate build without torch. */
   public static final String PYTHON = "/usr/bin/python3";
-  private static final String HINT = "these tests need " + PYTHON + " with PyTorch and NumPy: "
-      + "apt-get install -y python3-torch python3-numpy";
+
+  private static final String HINT =
+      "these tests need "
+          + PYTHON
+          + " with PyTorch and NumPy: "
+          + "apt-get install -y python3-torch python3-numpy";
 
   private TorchScriptPython() {}
 
-  /** Writes a tiny random-weight TorchScript prior to {@code out} ({@code extra}: more script options). */
+  /**
+   * Writes a tiny random-weight TorchScript prior to {@code out} ({@code extra}: more script
+   * options).
+   */
   public static Path exportTiny(Path out, String... extra) {
     requireTorch();
-    Path script = Path.of(System.getProperty("basedir", ".")).resolve("src/main/python/ddoq_export_prior.py");
-    assertTrue(Files.isRegularFile(script), "export script not found at " + script.toAbsolutePath());
-    List<String> args = new ArrayList<>(List.of(script.toString(), "--tiny", "--out", out.toString()));
+    Path script =
+        Path.of(System.getProperty("basedir", ".")).resolve("src/main/python/ddoq_export_prior.py");
+    assertTrue(
+        Files.isRegularFile(script), "export script not found at " + script.toAbsolutePath());
+    List<String> args =
+        new ArrayList<>(List.of(script.toString(), "--tiny", "--out", out.toString()));
     args.addAll(List.of(extra));
     run(args);
     return out;
   }
 
-  /** Runs {@code PYTHON args...} and returns its non-blank stdout lines; fails on a non-zero exit. */
+  /**
+   * Runs {@code PYTHON args...} and returns its non-blank stdout lines; fails on a non-zero exit.
+   */
   public static List<String> run(List<String> args) {
     List<String> cmd = new ArrayList<>(List.of(PYTHON));
     cmd.addAll(args);
@@ -75,7 +88,8 @@ public final class TorchScriptPython {
       fail(PYTHON + " not found; " + HINT);
     }
     try {
-      Process p = new ProcessBuilder(PYTHON, "-c", "import torch, numpy").redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(PYTHON, "-c", "import torch, numpy").redirectErrorStream(true).start();
       String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
         fail("'import torch, numpy' failed (" + msg.trim() + "); " + HINT);

@@ -25,14 +25,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The built-in VAE prior on a slice of the real Fashion-MNIST: train, save, load, encode, decode. */
+/**
+ * The built-in VAE prior on a slice of the real Fashion-MNIST: train, save, load, encode, decode.
+ */
 class VaePriorTest {
   static final ImageShape SHAPE = new ImageShape(1, 28, 28);
   static final List<String> CLASSES = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
-  static final VaeTrainingConfig SMALL = VaeTrainingConfig.defaults().withMaxTrainImages(3_000).withEpochs(2);
+  static final VaeTrainingConfig SMALL =
+      VaeTrainingConfig.defaults().withMaxTrainImages(3_000).withEpochs(2);
 
-  @TempDir
-  static Path tmp;
+  @TempDir static Path tmp;
   static byte[][] heldOut;
   static PriorSpec trained;
   static List<String> progress = new ArrayList<>();
@@ -41,7 +43,9 @@ class VaePriorTest {
   static void trainOnASlice() throws Exception {
     byte[][] train = TestIdx.images("train-images-idx3-ubyte.gz", 3_000);
     heldOut = TestIdx.images("t10k-images-idx3-ubyte.gz", 500);
-    trained = VaeTraining.train(train, heldOut, SHAPE, CLASSES, SMALL, tmp.resolve("prior"), progress::add);
+    trained =
+        VaeTraining.train(
+            train, heldOut, SHAPE, CLASSES, SMALL, tmp.resolve("prior"), progress::add);
     progress.forEach(line -> System.out.println("[train-prior] " + line));
   }
 
@@ -59,13 +63,16 @@ class VaePriorTest {
     assertEquals(SMALL.epochs(), read.training().lossPerEpoch().size());
     assertTrue(read.scaleFactor() > 0.05 && read.scaleFactor() < 20, "scale " + read.scaleFactor());
     assertTrue(Files.exists(tmp.resolve("prior").resolve(VaeTraining.WEIGHTS_FILE)));
-    assertTrue(progress.stream().anyMatch(l -> l.contains("img/s") && l.contains("ETA")), progress.toString());
+    assertTrue(
+        progress.stream().anyMatch(l -> l.contains("img/s") && l.contains("ETA")),
+        progress.toString());
   }
 
   @Test
   void reconstructionErrorIsWellBelowPredictingTheMeanImage() {
     double baseline = meanPixelVariance(heldOut);
-    assertTrue(trained.reconstructionMse() < 0.5 * baseline,
+    assertTrue(
+        trained.reconstructionMse() < 0.5 * baseline,
         "MSE " + trained.reconstructionMse() + " vs mean-image baseline " + baseline);
     // The loaded prior reproduces the in-memory measurement up to the rounding of decoded bytes.
     try (PriorSession session = PriorModels.open(tmp.resolve("prior").toString(), Device.cpu())) {
@@ -104,19 +111,31 @@ class VaePriorTest {
   void sessionsShareOneLoadedModelPerDirectoryAndDevice() {
     String dir = tmp.resolve("prior").toString();
     try (PriorSession a = PriorModels.open(dir, Device.cpu());
-         PriorSession b = PriorModels.open(tmp.resolve("prior").resolve("..").resolve("prior").toString(),
-             Device.cpu())) {
+        PriorSession b =
+            PriorModels.open(
+                tmp.resolve("prior").resolve("..").resolve("prior").toString(), Device.cpu())) {
       assertSame(a.spec(), b.spec());
     }
   }
 
   @Test
-  void savedThenLoadedWeightsEncodeBitIdenticallyToTheInMemoryModel(@TempDir Path dir) throws Exception {
+  void savedThenLoadedWeightsEncodeBitIdenticallyToTheInMemoryModel(@TempDir Path dir)
+      throws Exception {
     Engine.getInstance().setRandomSeed(7);
     byte[][] images = java.util.Arrays.copyOf(heldOut, 64);
-    PriorSpec spec = new PriorSpec(PriorSpec.TYPE_VAE, SHAPE, new LatentShape(4, 7, 7), 1, CLASSES,
-        PixelNormalization.UNIT, java.util.Map.of(PriorSpec.ROLE_VAE, VaeTraining.WEIGHTS_FILE),
-        java.util.Map.of(PriorSpec.ARCH_VAE_WIDTH, 16), null, Double.NaN, null);
+    PriorSpec spec =
+        new PriorSpec(
+            PriorSpec.TYPE_VAE,
+            SHAPE,
+            new LatentShape(4, 7, 7),
+            1,
+            CLASSES,
+            PixelNormalization.UNIT,
+            java.util.Map.of(PriorSpec.ROLE_VAE, VaeTraining.WEIGHTS_FILE),
+            java.util.Map.of(PriorSpec.ARCH_VAE_WIDTH, 16),
+            null,
+            Double.NaN,
+            null);
     float[][] inMemory;
     try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
       ConvVae vae = new ConvVae(1, 16);
@@ -124,8 +143,12 @@ class VaePriorTest {
       try (OutputStream out = Files.newOutputStream(dir.resolve(VaeTraining.WEIGHTS_FILE))) {
         vae.saveParameters(new DataOutputStream(out));
       }
-      NDList encoded = vae.encoder().forward(new ParameterStore(manager, false),
-          new NDList(VaeCodec.images(manager, images, SHAPE, PixelNormalization.UNIT)), false);
+      NDList encoded =
+          vae.encoder()
+              .forward(
+                  new ParameterStore(manager, false),
+                  new NDList(VaeCodec.images(manager, images, SHAPE, PixelNormalization.UNIT)),
+                  false);
       inMemory = VaeCodec.means(encoded.singletonOrThrow(), spec.latentShape());
     }
     spec.write(dir);
@@ -142,13 +165,17 @@ class VaePriorTest {
     byte[][] train = java.util.Arrays.copyOf(heldOut, 300);
     VaeTrainingConfig tiny = SMALL.withEpochs(1).withBatchSize(100);
     int engineThreads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
-    PriorSpec a = VaeTraining.train(train, heldOut, SHAPE, CLASSES, tiny, dir.resolve("a"), line -> { });
-    PriorSpec b = VaeTraining.train(train, heldOut, SHAPE, CLASSES, tiny, dir.resolve("b"), line -> { });
-    // Training runs on one thread by default and gives the JVM's engine its setting back afterwards.
+    PriorSpec a =
+        VaeTraining.train(train, heldOut, SHAPE, CLASSES, tiny, dir.resolve("a"), line -> {});
+    PriorSpec b =
+        VaeTraining.train(train, heldOut, SHAPE, CLASSES, tiny, dir.resolve("b"), line -> {});
+    // Training runs on one thread by default and gives the JVM's engine its setting back
+    // afterwards.
     assertEquals(1, tiny.threads());
     assertEquals(engineThreads, ai.djl.pytorch.jni.JniUtils.getNumThreads());
     assertEquals(a.training().lossPerEpoch(), b.training().lossPerEpoch());
-    assertArrayEquals(Files.readAllBytes(dir.resolve("a").resolve(VaeTraining.WEIGHTS_FILE)),
+    assertArrayEquals(
+        Files.readAllBytes(dir.resolve("a").resolve(VaeTraining.WEIGHTS_FILE)),
         Files.readAllBytes(dir.resolve("b").resolve(VaeTraining.WEIGHTS_FILE)));
   }
 

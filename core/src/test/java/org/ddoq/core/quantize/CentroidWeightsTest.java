@@ -14,20 +14,25 @@ class CentroidWeightsTest {
 
   @Test
   void massIsTheVoronoiFraction() {
-    assertArrayEquals(new double[] {1 / 16.0, 4 / 16.0, 0, 11 / 16.0},
-        CentroidWeights.weights(COUNTS, Scheme.MASS), 1e-15);
+    assertArrayEquals(
+        new double[] {1 / 16.0, 4 / 16.0, 0, 11 / 16.0},
+        CentroidWeights.weights(COUNTS, Scheme.MASS),
+        1e-15);
   }
 
   @Test
   void sqrtIsNormalisedSquareRootOfCount() {
     double total = 1 + 2 + 0 + Math.sqrt(11);
-    assertArrayEquals(new double[] {1 / total, 2 / total, 0, Math.sqrt(11) / total},
-        CentroidWeights.weights(COUNTS, Scheme.SQRT), 1e-15);
+    assertArrayEquals(
+        new double[] {1 / total, 2 / total, 0, Math.sqrt(11) / total},
+        CentroidWeights.weights(COUNTS, Scheme.SQRT),
+        1e-15);
   }
 
   @Test
   void uniformIgnoresCountsLikeD4m() {
-    assertArrayEquals(new double[] {0.25, 0.25, 0.25, 0.25}, CentroidWeights.weights(COUNTS, Scheme.UNIFORM), 0);
+    assertArrayEquals(
+        new double[] {0.25, 0.25, 0.25, 0.25}, CentroidWeights.weights(COUNTS, Scheme.UNIFORM), 0);
   }
 
   @Test
@@ -46,14 +51,22 @@ class CentroidWeightsTest {
 
   @Test
   void unknownNameListsTheAcceptedValues() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Scheme.parse("voronoi"));
-    assertTrue(e.getMessage().contains("'voronoi'") && e.getMessage().contains("mass, sqrt, uniform"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Scheme.parse("voronoi"));
+    assertTrue(
+        e.getMessage().contains("'voronoi'") && e.getMessage().contains("mass, sqrt, uniform"),
+        e.getMessage());
   }
 
   @Test
   void rejectsNoCentroidsNegativeCountsAndAllZero() {
-    assertThrows(IllegalArgumentException.class, () -> CentroidWeights.weights(new long[0], Scheme.MASS));
-    assertThrows(IllegalArgumentException.class, () -> CentroidWeights.weights(new long[] {3, -1}, Scheme.MASS));
-    assertThrows(IllegalArgumentException.class, () -> CentroidWeights.weights(new long[] {0, 0}, Scheme.SQRT));
+    assertThrows(
+        IllegalArgumentException.class, () -> CentroidWeights.weights(new long[0], Scheme.MASS));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CentroidWeights.weights(new long[] {3, -1}, Scheme.MASS));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> CentroidWeights.weights(new long[] {0, 0}, Scheme.SQRT));
   }
 }

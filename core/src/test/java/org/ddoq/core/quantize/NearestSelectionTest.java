@@ -9,7 +9,10 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Centroids replaced by their nearest real latents, with the masses of the chosen points' own cells. */
+/**
+ * Centroids replaced by their nearest real latents, with the masses of the chosen points' own
+ * cells.
+ */
 class NearestSelectionTest {
 
   @Test
@@ -17,7 +20,8 @@ class NearestSelectionTest {
     float[][] points = {{0, 0}, {1, 0}, {0.4f, 0}, {10, 10}, {11, 10}, {10, 12}};
     double[][] centroids = {{0.45, 0}, {10.4, 10.6}};
     NearestSelection.Result r = NearestSelection.select(points, centroids);
-    assertArrayEquals(new int[] {2, 3}, r.chosen(), "point 2 is nearest to (0.45, 0); point 3 to (10.4, 10.6)");
+    assertArrayEquals(
+        new int[] {2, 3}, r.chosen(), "point 2 is nearest to (0.45, 0); point 3 to (10.4, 10.6)");
     assertArrayEquals(new long[] {3, 3}, r.counts());
     // Squared distances to the nearest chosen point: 0.16, 0.36, 0 | 0, 1, 4.
     assertEquals((0.16 + 0.36 + 0 + 0 + 1 + 4) / 6, r.distortion(), 1e-6);
@@ -25,11 +29,15 @@ class NearestSelectionTest {
 
   @Test
   void noPointIsChosenTwice() {
-    // Both centroids are nearest to point 0; the closer pair wins and the other centroid takes its next best.
+    // Both centroids are nearest to point 0; the closer pair wins and the other centroid takes its
+    // next best.
     float[][] points = {{0, 0}, {3, 0}, {-5, 0}};
     double[][] centroids = {{0.5, 0}, {-0.1, 0}};
     NearestSelection.Result r = NearestSelection.select(points, centroids);
-    assertArrayEquals(new int[] {1, 0}, r.chosen(), "centroid 1 is closer to point 0, so centroid 0 takes point 1");
+    assertArrayEquals(
+        new int[] {1, 0},
+        r.chosen(),
+        "centroid 1 is closer to point 0, so centroid 0 takes point 1");
     assertEquals(3, Arrays.stream(r.counts()).sum());
   }
 
@@ -51,8 +59,12 @@ class NearestSelectionTest {
     NearestSelection.Result r = NearestSelection.select(points, centroids);
     assertEquals(300, Arrays.stream(r.counts()).sum());
     assertEquals(10, Arrays.stream(r.chosen()).distinct().count());
-    assertTrue(r.distortion() <= r.uniformW2() * (1 + 1e-12),
-        "Voronoi masses are the optimal weights for fixed points: " + r.distortion() + " vs " + r.uniformW2());
+    assertTrue(
+        r.distortion() <= r.uniformW2() * (1 + 1e-12),
+        "Voronoi masses are the optimal weights for fixed points: "
+            + r.distortion()
+            + " vs "
+            + r.uniformW2());
   }
 
   @Test
@@ -62,7 +74,8 @@ class NearestSelectionTest {
     assertEquals(3, Arrays.stream(r.chosen()).distinct().count());
     assertArrayEquals(new long[] {1, 1, 1}, r.counts());
     assertEquals(0, r.distortion(), 0);
-    assertThrows(IllegalArgumentException.class, () -> NearestSelection.select(points, new double[4][1]));
+    assertThrows(
+        IllegalArgumentException.class, () -> NearestSelection.select(points, new double[4][1]));
   }
 
   @Test
@@ -74,9 +87,12 @@ class NearestSelectionTest {
     float[] confidence = {0.2f, 0.5f, 0.7f, 0.99f, 0.1f, 0.6f};
     NearestSelection.Result r = NearestSelection.select(points, centroids, confidence, 3);
     assertArrayEquals(new int[] {2, 5}, r.chosen());
-    assertArrayEquals(new long[] {4, 2}, r.counts(), "masses are still the chosen points' own cells");
-    assertArrayEquals(NearestSelection.select(points, centroids).chosen(),
-        NearestSelection.select(points, centroids, null, 1).chosen(), "one candidate is the nearest point");
+    assertArrayEquals(
+        new long[] {4, 2}, r.counts(), "masses are still the chosen points' own cells");
+    assertArrayEquals(
+        NearestSelection.select(points, centroids).chosen(),
+        NearestSelection.select(points, centroids, null, 1).chosen(),
+        "one candidate is the nearest point");
   }
 
   @Test
@@ -95,8 +111,11 @@ class NearestSelectionTest {
       }
     }
     int[] pool = NearestSelection.pool(points, centroids, 10);
-    assertTrue(pool.length >= 14 && pool.length <= 5 * 14, "each centroid's k - 1 + M = 14 nearest: " + pool.length);
-    // Confidence only inside the pool (NaN outside, as the pipeline gives it): the choice never reads NaN.
+    assertTrue(
+        pool.length >= 14 && pool.length <= 5 * 14,
+        "each centroid's k - 1 + M = 14 nearest: " + pool.length);
+    // Confidence only inside the pool (NaN outside, as the pipeline gives it): the choice never
+    // reads NaN.
     float[] confidence = new float[points.length];
     Arrays.fill(confidence, Float.NaN);
     for (int p : pool) {
@@ -107,6 +126,7 @@ class NearestSelectionTest {
       assertTrue(Arrays.binarySearch(pool, c) >= 0, "chosen point " + c + " is in the pool");
     }
     assertEquals(5, Arrays.stream(r.chosen()).distinct().count());
-    assertThrows(IllegalArgumentException.class, () -> NearestSelection.select(points, centroids, null, 10));
+    assertThrows(
+        IllegalArgumentException.class, () -> NearestSelection.select(points, centroids, null, 10));
   }
 }

@@ -30,7 +30,8 @@ class UniformTransportTest {
 
   @Test
   void equalMassesForceAPointToTheFartherCentroid() {
-    // masses 1/3 vs 1/2: point 1 sends 1/6 to 0 (cost 1) and 1/6 to 10 (cost 81); point 2 -> 10 (64)
+    // masses 1/3 vs 1/2: point 1 sends 1/6 to 0 (cost 1) and 1/6 to 10 (cost 81); point 2 -> 10
+    // (64)
     // 1/6 + 81/6 + 64/3 = 35, whereas the nearest-centroid distortion is only 64/3
     assertEquals(35.0, w2(new double[] {0, 1, 2}, new double[] {0, 10}), 1e-12);
   }
@@ -90,17 +91,24 @@ class UniformTransportTest {
         distortion += Arrays.stream(row).min().getAsDouble();
       }
       distortion /= n;
-      assertTrue(distortion <= UniformTransport.w2Squared(pts, cen) * (1 + 1e-12), "trial " + trial);
+      assertTrue(
+          distortion <= UniformTransport.w2Squared(pts, cen) * (1 + 1e-12), "trial " + trial);
     }
   }
 
   @Test
   void rejectsEmptyAndMismatchedInput() {
-    assertThrows(IllegalArgumentException.class, () -> UniformTransport.w2Squared(new float[0][], new double[][] {{0}}));
-    assertThrows(IllegalArgumentException.class, () -> UniformTransport.w2Squared(new float[][] {{0}}, new double[0][]));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> UniformTransport.w2Squared(new float[0][], new double[][] {{0}}));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> UniformTransport.w2Squared(new float[][] {{0}}, new double[0][]));
+    assertThrows(
+        IllegalArgumentException.class,
         () -> UniformTransport.w2Squared(new float[][] {{0, 1}}, new double[][] {{0}}));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> UniformTransport.w2Squared(new float[][] {{Float.NaN}}, new double[][] {{0}}));
   }
 
@@ -109,9 +117,21 @@ class UniformTransportTest {
     requirePot();
     Random rnd = new Random(4);
     // (n, k, d): k not dividing n, n < k, n = k, one centroid, larger clustered cases, and the last
-    // two on a small integer grid, where duplicate points and equal costs make the problem degenerate
-    int[][] shapes = {{10, 3, 2}, {37, 5, 3}, {5, 12, 4}, {20, 20, 2}, {50, 1, 6}, {1, 4, 3},
-        {120, 7, 20}, {200, 30, 8}, {500, 50, 10}, {90, 12, 2}, {64, 64, 1}};
+    // two on a small integer grid, where duplicate points and equal costs make the problem
+    // degenerate
+    int[][] shapes = {
+      {10, 3, 2},
+      {37, 5, 3},
+      {5, 12, 4},
+      {20, 20, 2},
+      {50, 1, 6},
+      {1, 4, 3},
+      {120, 7, 20},
+      {200, 30, 8},
+      {500, 50, 10},
+      {90, 12, 2},
+      {64, 64, 1}
+    };
     int firstGrid = shapes.length - 2;
     List<float[][]> pts = new ArrayList<>();
     List<double[][]> cens = new ArrayList<>();
@@ -149,9 +169,14 @@ class UniformTransportTest {
     for (int i = 0; i < shapes.length; i++) {
       double expected = Double.parseDouble(out.get(i));
       double actual = UniformTransport.w2Squared(pts.get(i), cens.get(i));
-      assertEquals(expected, actual, 1e-9 * Math.abs(expected), "case " + Arrays.toString(shapes[i]));
-      System.out.printf("POT n,k,d=%s: %.17g vs %.17g, relative difference %.2e%n",
-          Arrays.toString(shapes[i]), expected, actual, Math.abs(actual - expected) / Math.abs(expected));
+      assertEquals(
+          expected, actual, 1e-9 * Math.abs(expected), "case " + Arrays.toString(shapes[i]));
+      System.out.printf(
+          "POT n,k,d=%s: %.17g vs %.17g, relative difference %.2e%n",
+          Arrays.toString(shapes[i]),
+          expected,
+          actual,
+          Math.abs(actual - expected) / Math.abs(expected));
     }
   }
 
@@ -169,7 +194,9 @@ class UniformTransportTest {
     return UniformTransport.w2Squared(p, c);
   }
 
-  /** Walks both sorted supports in units of 1/(nk): unit m belongs to point m/k and centroid m/n. */
+  /**
+   * Walks both sorted supports in units of 1/(nk): unit m belongs to point m/k and centroid m/n.
+   */
   private static double quantileW2(double[] x, double[] c) {
     double[] xs = x.clone();
     double[] cs = c.clone();
@@ -230,7 +257,10 @@ class UniformTransportTest {
   }
 
   private static void requirePot() throws IOException, InterruptedException {
-    String hint = "the POT cross-check needs " + PYTHON + " with the 'ot' module: apt-get install python3-pot";
+    String hint =
+        "the POT cross-check needs "
+            + PYTHON
+            + " with the 'ot' module: apt-get install python3-pot";
     if (!Files.isExecutable(Path.of(PYTHON))) {
       fail(PYTHON + " not found; " + hint);
     }

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Speed at the size of one Fashion-MNIST class (6000 latents of 4x7x7 = 196) at IPC 10 and 50.
- * The bounds are loose on purpose (shared CI cores); the printed times are what to watch.
+ * Speed at the size of one Fashion-MNIST class (6000 latents of 4x7x7 = 196) at IPC 10 and 50. The
+ * bounds are loose on purpose (shared CI cores); the printed times are what to watch.
  */
 @Tag("slow")
 class UniformTransportTimingTest {

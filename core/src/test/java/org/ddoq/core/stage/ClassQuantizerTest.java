@@ -21,17 +21,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The quantize stage on hand-worked cases. Class 0 has two obvious clusters in 2-D:
- * {(0,0),(0,1)} -> centroid (0,0.5), count 2; {(10,0),(10,1),(10,2)} -> centroid (10,1), count 3.
- * Distortion = (0.25+0.25+1+0+1)/5 = 0.5. With equal masses 1/2 per centroid, 0.1 of the mass of
- * (10,0) must travel to (0,0.5): W2^2 = 0.2*0.25*2 + 0.1*100.25 + 0.1*1 + 0.2*0 + 0.2*1 = 10.425.
- * Class 1 has exactly k = 2 points, class 2 a single point: each point is its own centroid.
+ * The quantize stage on hand-worked cases. Class 0 has two obvious clusters in 2-D: {(0,0),(0,1)}
+ * -> centroid (0,0.5), count 2; {(10,0),(10,1),(10,2)} -> centroid (10,1), count 3. Distortion =
+ * (0.25+0.25+1+0+1)/5 = 0.5. With equal masses 1/2 per centroid, 0.1 of the mass of (10,0) must
+ * travel to (0,0.5): W2^2 = 0.2*0.25*2 + 0.1*100.25 + 0.1*1 + 0.2*0 + 0.2*1 = 10.425. Class 1 has
+ * exactly k = 2 points, class 2 a single point: each point is its own centroid.
  */
 class ClassQuantizerTest extends SparkTestBase {
-  private static final StructType SCHEMA = new StructType()
-      .add("label", DataTypes.IntegerType, false)
-      .add("class_name", DataTypes.StringType, false)
-      .add("latent", SQLDataTypes.VectorType(), false);
+  private static final StructType SCHEMA =
+      new StructType()
+          .add("label", DataTypes.IntegerType, false)
+          .add("class_name", DataTypes.StringType, false)
+          .add("latent", SQLDataTypes.VectorType(), false);
 
   private static Dataset<Row> handWorked() {
     List<Row> rows = new ArrayList<>();
@@ -77,8 +78,11 @@ class ClassQuantizerTest extends SparkTestBase {
     assertEquals(10.425, zero.uniformW2(), 1e-9);
     assertTrue(zero.note().isEmpty());
 
-    List<Centroid> c0 = model.centroidList().stream().filter(c -> c.label() == 0)
-        .sorted((a, b) -> Double.compare(a.position()[0], b.position()[0])).toList();
+    List<Centroid> c0 =
+        model.centroidList().stream()
+            .filter(c -> c.label() == 0)
+            .sorted((a, b) -> Double.compare(a.position()[0], b.position()[0]))
+            .toList();
     assertArrayEquals(new double[] {0, 0.5}, c0.get(0).position(), 1e-12);
     assertArrayEquals(new double[] {10, 1}, c0.get(1).position(), 1e-12);
     assertEquals(2, c0.get(0).count());
@@ -112,21 +116,31 @@ class ClassQuantizerTest extends SparkTestBase {
     assertTrue(one.note().contains("exactly k"), one.note());
     assertEquals(1, two.centroids());
     assertTrue(two.note().contains("fewer than k"), two.note());
-    model.centroidList().stream().filter(c -> c.label() == 1).forEach(c -> assertEquals(0.5, c.weight(), 1e-12));
-    model.centroidList().stream().filter(c -> c.label() == 2).forEach(c -> assertEquals(1.0, c.weight(), 1e-12));
+    model.centroidList().stream()
+        .filter(c -> c.label() == 1)
+        .forEach(c -> assertEquals(0.5, c.weight(), 1e-12));
+    model.centroidList().stream()
+        .filter(c -> c.label() == 2)
+        .forEach(c -> assertEquals(1.0, c.weight(), 1e-12));
   }
 
   @Test
   void sqrtAndUniformWeightingsSumToOnePerClass() {
     ClassQuantizerModel sqrt = new ClassQuantizer().setK(2).setWeighting("sqrt").fit(handWorked());
-    List<Centroid> c0 = sqrt.centroidList().stream().filter(c -> c.label() == 0)
-        .sorted((a, b) -> Long.compare(a.count(), b.count())).toList();
+    List<Centroid> c0 =
+        sqrt.centroidList().stream()
+            .filter(c -> c.label() == 0)
+            .sorted((a, b) -> Long.compare(a.count(), b.count()))
+            .toList();
     double norm = Math.sqrt(2) + Math.sqrt(3);
     assertEquals(Math.sqrt(2) / norm, c0.get(0).weight(), 1e-12);
     assertEquals(Math.sqrt(3) / norm, c0.get(1).weight(), 1e-12);
 
-    ClassQuantizerModel uniform = new ClassQuantizer().setK(2).setWeighting("uniform").fit(handWorked());
-    uniform.centroidList().stream().filter(c -> c.label() == 0).forEach(c -> assertEquals(0.5, c.weight(), 1e-12));
+    ClassQuantizerModel uniform =
+        new ClassQuantizer().setK(2).setWeighting("uniform").fit(handWorked());
+    uniform.centroidList().stream()
+        .filter(c -> c.label() == 0)
+        .forEach(c -> assertEquals(0.5, c.weight(), 1e-12));
   }
 
   @Test
@@ -145,8 +159,12 @@ class ClassQuantizerTest extends SparkTestBase {
     for (Row r : rows) {
       int cluster = r.getInt(r.fieldIndex("cluster"));
       double x = ((org.apache.spark.ml.linalg.Vector) r.getAs("latent")).apply(0);
-      double centroidX = model.centroidList().stream().filter(c -> c.label() == 0 && c.cluster() == cluster)
-          .findFirst().orElseThrow().position()[0];
+      double centroidX =
+          model.centroidList().stream()
+              .filter(c -> c.label() == 0 && c.cluster() == cluster)
+              .findFirst()
+              .orElseThrow()
+              .position()[0];
       assertEquals(x, centroidX, 0.6);
     }
   }
@@ -169,7 +187,8 @@ class ClassQuantizerTest extends SparkTestBase {
     assertEquals(model.summaries(), loaded.summaries());
     assertEquals(model.centroidList().size(), loaded.centroidList().size());
     for (int i = 0; i < model.centroidList().size(); i++) {
-      assertArrayEquals(model.centroidList().get(i).position(), loaded.centroidList().get(i).position());
+      assertArrayEquals(
+          model.centroidList().get(i).position(), loaded.centroidList().get(i).position());
       assertEquals(model.centroidList().get(i).weight(), loaded.centroidList().get(i).weight());
     }
   }

@@ -16,9 +16,9 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.ddoq.core.data.IdxReader;
 import org.ddoq.core.data.ImageDataset;
 import org.ddoq.core.data.ImageRows;
-import org.ddoq.core.data.IdxReader;
 import org.ddoq.core.prior.VaeTraining;
 import org.ddoq.core.prior.VaeTrainingConfig;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,8 +39,14 @@ class PriorStagesTest extends SparkTestBase {
       train[i] = (byte[]) rows.get(i).get(0);
     }
     prior = Files.createTempDirectory("ddoq-stage-test").resolve("prior");
-    VaeTraining.train(train, new byte[0][], data.shape(), data.classNames(),
-        VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(400), prior, line -> { });
+    VaeTraining.train(
+        train,
+        new byte[0][],
+        data.shape(),
+        data.classNames(),
+        VaeTrainingConfig.defaults().withEpochs(1).withMaxTrainImages(400),
+        prior,
+        line -> {});
   }
 
   private static LatentEncoder encoder() {
@@ -49,12 +55,21 @@ class PriorStagesTest extends SparkTestBase {
 
   @Test
   void encoderAppendsOneDeterministicLatentPerImage() {
-    List<Row> a = encoder().transform(images).orderBy(ImageRows.ID).select("latent").collectAsList();
-    List<Row> b = encoder().setBatchSize(7).transform(images).orderBy(ImageRows.ID).select("latent").collectAsList();
+    List<Row> a =
+        encoder().transform(images).orderBy(ImageRows.ID).select("latent").collectAsList();
+    List<Row> b =
+        encoder()
+            .setBatchSize(7)
+            .transform(images)
+            .orderBy(ImageRows.ID)
+            .select("latent")
+            .collectAsList();
     assertEquals(400, a.size());
     assertEquals(4 * 7 * 7, ((Vector) a.get(0).get(0)).size());
     for (int i = 0; i < a.size(); i++) {
-      assertArrayEquals(((Vector) a.get(i).get(0)).toArray(), ((Vector) b.get(i).get(0)).toArray(),
+      assertArrayEquals(
+          ((Vector) a.get(i).get(0)).toArray(),
+          ((Vector) b.get(i).get(0)).toArray(),
           "batching must not change a latent (row " + i + ")");
     }
   }
@@ -70,7 +85,8 @@ class PriorStagesTest extends SparkTestBase {
     assertEquals(17, enc2.getBatchSize());
     assertEquals(prior.toString(), enc2.getPriorPath());
 
-    CentroidDecoder dec = new CentroidDecoder().setPriorPath(prior.toString()).setInputCol("z").setBatchSize(5);
+    CentroidDecoder dec =
+        new CentroidDecoder().setPriorPath(prior.toString()).setInputCol("z").setBatchSize(5);
     dec.save(dir.resolve("decoder").toString());
     CentroidDecoder dec2 = CentroidDecoder.load(dir.resolve("decoder").toString());
     assertEquals(dec.uid(), dec2.uid());
@@ -89,8 +105,12 @@ class PriorStagesTest extends SparkTestBase {
   @Test
   void decoderTurnsCentroidsIntoPngsOfThePriorsImageShape() throws IOException {
     ClassQuantizerModel model = new ClassQuantizer().setK(2).fit(encoder().transform(images));
-    List<Row> pngs = new CentroidDecoder().setPriorPath(prior.toString()).transform(model.centroids())
-        .select("label", "cluster", "png").collectAsList();
+    List<Row> pngs =
+        new CentroidDecoder()
+            .setPriorPath(prior.toString())
+            .transform(model.centroids())
+            .select("label", "cluster", "png")
+            .collectAsList();
     assertEquals(model.centroidList().size(), pngs.size());
     BufferedImage img = ImageIO.read(new ByteArrayInputStream((byte[]) pngs.get(0).get(2)));
     assertEquals(28, img.getWidth());
@@ -99,8 +119,10 @@ class PriorStagesTest extends SparkTestBase {
 
   @Test
   void imageOfTheWrongSizeIsNamedInTheError() {
-    Dataset<Row> bad = spark.createDataFrame(List.of(RowFactory.create(7L, 0, "x", "shard-3.idx#7", new byte[100])),
-        ImageRows.SCHEMA);
+    Dataset<Row> bad =
+        spark.createDataFrame(
+            List.of(RowFactory.create(7L, 0, "x", "shard-3.idx#7", new byte[100])),
+            ImageRows.SCHEMA);
     Exception e = assertThrows(Exception.class, () -> encoder().transform(bad).collectAsList());
     String message = String.valueOf(e.getMessage());
     assertTrue(message.contains("shard-3.idx#7") && message.contains("1x28x28"), message);
@@ -108,14 +130,20 @@ class PriorStagesTest extends SparkTestBase {
 
   @Test
   void schemaProblemsAreReportedBeforeAnyWork() {
-    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-        () -> encoder().setInputCol("pixels").transform(images));
+    IllegalArgumentException missing =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> encoder().setInputCol("pixels").transform(images));
     assertTrue(missing.getMessage().contains("'pixels' is missing"), missing.getMessage());
-    IllegalArgumentException wrongType = assertThrows(IllegalArgumentException.class,
-        () -> encoder().setInputCol(ImageRows.LABEL).transform(images));
+    IllegalArgumentException wrongType =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> encoder().setInputCol(ImageRows.LABEL).transform(images));
     assertTrue(wrongType.getMessage().contains("must be binary"), wrongType.getMessage());
-    IllegalArgumentException exists = assertThrows(IllegalArgumentException.class,
-        () -> encoder().setOutputCol(ImageRows.SOURCE).transform(images));
+    IllegalArgumentException exists =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> encoder().setOutputCol(ImageRows.SOURCE).transform(images));
     assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new LatentEncoder().transform(images));
   }

@@ -14,10 +14,11 @@ import org.ddoq.core.prior.TestIdx;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Zeppelin note, run: its {@code %spark} paragraphs, compiled as {@link ZeppelinNoteTest} compiles
- * them, run in order on a 600-image Fashion-MNIST slice with the prior box left empty, so the note's one
- * call to the core API distills the slice with a prior it trains (1 VAE epoch) and caches; then the
- * stages the note opens run on that prior. Nothing of the CLI is on this module's classpath.
+ * The Zeppelin note, run: its {@code %spark} paragraphs, compiled as {@link ZeppelinNoteTest}
+ * compiles them, run in order on a 600-image Fashion-MNIST slice with the prior box left empty, so
+ * the note's one call to the core API distills the slice with a prior it trains (1 VAE epoch) and
+ * caches; then the stages the note opens run on that prior. Nothing of the CLI is on this module's
+ * classpath.
  */
 class ZeppelinNoteRunTest extends SparkTestBase {
 
@@ -27,10 +28,26 @@ class ZeppelinNoteRunTest extends SparkTestBase {
     Path root = Files.createTempDirectory("ddoq-zeppelin-run");
     Path slice = TestIdx.writeSlice(root, 600, 100);
     Path out = root.resolve("distilled");
-    Map<String, String> boxes = Map.of("input", slice.toString(), "prior", "", "images per class", "5",
-        "sample fraction", "0.5", "distilled set", out.toString(), "prior cache", root.resolve("cache").toString(),
-        "prior epochs", "1", "prior training images", "600",
-        "save fitted pipeline to", root.resolve("pipeline").toString());
+    Map<String, String> boxes =
+        Map.of(
+            "input",
+            slice.toString(),
+            "prior",
+            "",
+            "images per class",
+            "5",
+            "sample fraction",
+            "0.5",
+            "distilled set",
+            out.toString(),
+            "prior cache",
+            root.resolve("cache").toString(),
+            "prior epochs",
+            "1",
+            "prior training images",
+            "600",
+            "save fitted pipeline to",
+            root.resolve("pipeline").toString());
     boxes.forEach((name, value) -> System.setProperty("zeppelin.textbox." + name, value));
     Object note;
     try {
@@ -49,18 +66,22 @@ class ZeppelinNoteRunTest extends SparkTestBase {
     assertEquals("vae", summary.decoder());
     assertTrue(Files.exists(out.resolve("_SUCCESS")) && Files.exists(out.resolve("centroids.npy")));
     assertEquals(51, Files.readAllLines(out.resolve("manifest.csv")).size());
-    assertTrue(Files.exists(root.resolve("pipeline").resolve("metadata")), "the fitted pipeline was saved");
+    assertTrue(
+        Files.exists(root.resolve("pipeline").resolve("metadata")),
+        "the fitted pipeline was saved");
   }
 
   /** Instantiates the compiled note: its constructor is the paragraphs, run in order. */
   private static Object runNote(Path classes, SparkSession spark) throws Exception {
     ClassLoader previous = Thread.currentThread().getContextClassLoader();
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-        ZeppelinNoteRunTest.class.getClassLoader())) {
+    try (URLClassLoader loader =
+        new URLClassLoader(
+            new URL[] {classes.toUri().toURL()}, ZeppelinNoteRunTest.class.getClassLoader())) {
       Thread.currentThread().setContextClassLoader(loader);
       Class<?> z = loader.loadClass("zeppelin_note.ZeppelinContextStandIn");
       Class<?> note = loader.loadClass("zeppelin_note.Note");
-      return note.getConstructor(SparkSession.class, z).newInstance(spark, z.getConstructor().newInstance());
+      return note.getConstructor(SparkSession.class, z)
+          .newInstance(spark, z.getConstructor().newInstance());
     } finally {
       Thread.currentThread().setContextClassLoader(previous);
     }
