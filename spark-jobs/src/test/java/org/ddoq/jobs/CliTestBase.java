@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
+import org.ddoq.core.TestSpark;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -26,13 +27,7 @@ abstract class CliTestBase {
 
   @BeforeAll
   static void setUp() throws IOException {
-    spark =
-        SparkSession.builder()
-            .master("local[2]")
-            .appName("ddoq-cli-test")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "4")
-            .getOrCreate();
+    spark = TestSpark.start("ddoq-cli-test");
     root = Files.createTempDirectory("ddoq-cli-test");
     slice = FashionSlice.write(root, 1200, 200);
     prior = root.resolve("prior");
@@ -56,7 +51,7 @@ abstract class CliTestBase {
 
   @AfterAll
   static void tearDown() {
-    spark.stop();
+    TestSpark.stop();
   }
 
   static Run ddoq(String... args) {

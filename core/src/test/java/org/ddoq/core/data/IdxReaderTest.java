@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.ddoq.core.TestSpark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,7 @@ class IdxReaderTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = TestSpark.get();
+    spark = TestSpark.start("ddoq-data-tests");
   }
 
   @Test

@@ -18,6 +18,7 @@ import javax.imageio.ImageIO;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.RDDInfo;
+import org.ddoq.core.TestSpark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,7 @@ class ImageFolderReaderTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = TestSpark.get();
+    spark = TestSpark.start("ddoq-data-tests");
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
+import org.ddoq.core.TestSpark;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +20,7 @@ class ImageSourcesTest {
 
   @BeforeAll
   static void startSpark() {
-    spark = TestSpark.get();
+    spark = TestSpark.start("ddoq-data-tests");
   }
 
   @Test

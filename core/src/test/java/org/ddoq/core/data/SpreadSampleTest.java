@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.ddoq.core.TestSpark;
 import org.junit.jupiter.api.Test;
 
 class SpreadSampleTest {
@@ -28,7 +29,7 @@ class SpreadSampleTest {
                 new byte[] {(byte) i}));
       }
     }
-    return TestSpark.get().createDataFrame(rows, ImageRows.SCHEMA);
+    return TestSpark.start("ddoq-data-tests").createDataFrame(rows, ImageRows.SCHEMA);
   }
 
   private static Map<Integer, Integer> perClass(Dataset<Row> rows) {

@@ -1,6 +1,7 @@
 package org.ddoq.core.stage;
 
 import org.apache.spark.sql.SparkSession;
+import org.ddoq.core.TestSpark;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -10,20 +11,12 @@ public abstract class SparkTestBase {
 
   @BeforeAll
   static void startSpark() {
-    spark =
-        SparkSession.builder()
-            .master("local[2]")
-            .appName("ddoq-test")
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "4")
-            .getOrCreate();
+    spark = TestSpark.start("ddoq-test");
   }
 
   @AfterAll
   static void stopSpark() {
-    if (spark != null) {
-      spark.stop();
-      spark = null;
-    }
+    TestSpark.stop();
+    spark = null;
   }
 }
