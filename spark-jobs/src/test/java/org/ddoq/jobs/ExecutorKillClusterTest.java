@@ -82,8 +82,8 @@ class ExecutorKillClusterTest {
     Process cluster = submit(CLUSTER.masterUrl(), slice, prior, clusterOut, driverLog);
 
     // The first executor that starts encoding a partition is killed at once (the engine and the
-    // prior
-    // load at the start of that task, so the task runs on for a second or more after this line).
+    // prior load at the start of that task, so the task runs on for a second or more after this
+    // line).
     Killed killed = killFirstEncodingExecutor(cluster, driverLog);
     double clusterRun = awaitSuccess(cluster, driverLog, tSubmit);
     double localRun = awaitSuccess(local, root.resolve("driver-local.log"), tLocal);

@@ -13,11 +13,11 @@ import ai.djl.nn.pooling.Pool;
  * x [conv 3x3 (width filters, bias), instance norm, ReLU, average pool 2x2], then a linear head on
  * the flattened features. 28x28 input ends at 128 x 3 x 3, 32x32 at 128 x 4 x 4, as in DC's code.
  *
- * <p>The convolutions are DJL's Conv2d (oneDNN): twice as fast here as the prior's patches x matrix
- * convolution (390 vs 200 img/s training, docs/benchmarks.md). oneDNN's AVX-512 kernels returned
- * NaN on these AMD EPYC machines, so every launcher sets {@code ONEDNN_MAX_CPU_ISA=AVX2}; a student
- * that still meets a non-finite loss says so ({@link StudentTraining}). The prior cannot take that
- * risk (its encodings must be bit-identical), a student's accuracy can.
+ * <p>The convolutions are DJL's Conv2d (oneDNN): about twice as fast as the prior's patches x
+ * matrix convolution (docs/benchmarks.md). oneDNN's AVX-512 kernels returned NaN on these AMD EPYC
+ * machines, so every launcher sets {@code ONEDNN_MAX_CPU_ISA=AVX2}; a student that still meets a
+ * non-finite loss says so ({@link StudentTraining}). The prior cannot take that risk (its encodings
+ * must be bit-identical), a student's accuracy can.
  */
 public final class ConvNet {
   /** The protocol's width and depth. */

@@ -234,8 +234,7 @@ public final class StudentTraining {
       int epoch) {
     try (NDManager m = trainer.getManager().newSubManager()) {
       // Teacher labels: views drawn from (epoch, image), shared by all students of the set; hard
-      // labels:
-      // drawn from the student's stream, as they always were.
+      // labels: drawn from the student's stream, as they always were.
       NDArray x =
           teacher == null
               ? Batches.input(

@@ -65,8 +65,7 @@ final class SummaryJson {
     out.put("dataset", dataset);
 
     // The W2 figures describe the images delivered: the chosen training images for the nearest
-    // decoder
-    // (with the centroids' own figures beside them), else the centroids.
+    // decoder (with the centroids' own figures beside them), else the centroids.
     boolean nearest = r.decoder().equals("nearest");
     Map<Integer, ClassQuantization> centroidsOf = new LinkedHashMap<>();
     r.classes().forEach(c -> centroidsOf.put(c.label(), c));

@@ -22,10 +22,10 @@ import org.ddoq.core.data.ImageShape;
  * inference is deterministic. {@link #encoder()} outputs mean and log-variance stacked on the
  * channel axis (N, 8, H/4, W/4); {@link #decoder()} maps a latent to the reconstruction.
  *
- * <p>Sizing: CPU training throughput is the constraint (a 32/64-channel PyTorch VAE trains at only
- * ~110 img/s here), so both stride-2 downsamplings come first, before any wide layer, and widths
- * stay small. A 4x7x7 latent holds 196 numbers for 784 pixels, so the encoder need not be deep to
- * reconstruct.
+ * <p>Sizing: CPU training throughput is the constraint (a 32/64-channel VAE trains ten times
+ * slower; docs/benchmarks.md), so both stride-2 downsamplings come first, before any wide layer,
+ * and widths stay small. A 4x7x7 latent holds 196 numbers for 784 pixels, so the encoder need not
+ * be deep to reconstruct.
  */
 public final class ConvVae extends AbstractBlock {
 

@@ -87,8 +87,7 @@ public final class Devices {
               + " GPU(s)");
     }
     // Spark's addresses are what the discovery script printed; ours prints nvidia-smi indices,
-    // which
-    // are CUDA ordinals as long as CUDA_VISIBLE_DEVICES does not renumber them (docs/gpu.md).
+    // which are CUDA ordinals as long as CUDA_VISIBLE_DEVICES does not renumber them (docs/gpu.md).
     String address = assigned[0].trim();
     int index;
     try {

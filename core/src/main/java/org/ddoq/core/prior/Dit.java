@@ -115,16 +115,12 @@ public final class Dit extends AbstractBlock {
 
   /**
    * The default: width 64, 4 blocks, 4 heads, patch 2 (16 tokens on a 4x7x7 latent; 0.33 M
-   * parameters). Measured training steps (batch 128, one PyTorch thread, other builds running):
-   * patch 2 ran 1,400 img/s where patch 1 (49 tokens) ran 315, so patch 2 buys four times the
-   * epochs in the same 15 minutes.
+   * parameters). Patch 2 trains about four times faster than patch 1 (49 tokens), so four times the
+   * epochs in the same time (docs/benchmarks.md, "Why the prior's defaults").
    */
   public static final Config TINY = new Config("tiny", 64, 4, 4, 2, DitPrediction.V);
 
-  /**
-   * Width 128, 6 blocks, 4 heads, patch 2 (1.9 M parameters): ~6x the compute of tiny (measured 228
-   * img/s).
-   */
+  /** Width 128, 6 blocks, 4 heads, patch 2 (1.9 M parameters): about 6x the compute of tiny. */
   public static final Config SMALL = new Config("small", 128, 6, 4, 2, DitPrediction.V);
 
   /** {@code tiny} or {@code small}. */

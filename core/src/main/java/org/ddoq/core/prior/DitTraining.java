@@ -208,11 +208,9 @@ public final class DitTraining {
         double loss = run.epoch(trainer, epoch);
         for (int attempt = 2; Double.isNaN(loss); attempt++) {
           // Seen in every full run so far (e.g. warm-up step 107 at learning rate 6e-5; epoch 12 at
-          // a steady
-          // loss of 0.16), never at the same step with the same data: a faulty CPU kernel, like the
-          // AVX-512
-          // convolutions PatchConv avoids, not divergence. So: restore the epoch's start and repeat
-          // it.
+          // a steady loss of 0.16), never at the same step with the same data: a faulty CPU kernel,
+          // like the AVX-512 convolutions PatchConv avoids, not divergence. So: restore the epoch's
+          // start and repeat it.
           if (attempt > MAX_ATTEMPTS) {
             throw new IllegalStateException(
                 "DiT training produced a non-finite loss in epoch "

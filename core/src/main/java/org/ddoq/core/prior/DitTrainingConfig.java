@@ -53,13 +53,9 @@ public record DitTrainingConfig(
   }
 
   /**
-   * tiny, 12 epochs of batch 128, learning rate 3e-4, one thread. Measured on all 60,000
-   * Fashion-MNIST latents (DefaultDitTrainingTest, load average 3-5 from other builds): 567 s,
-   * 1,272 img/s including two repeated epochs, mean loss 1.00 at the first step, 0.50 after epoch
-   * 1, 0.159 after epoch 12. At a fixed 1e-3 without warm-up the loss was 0.27 after epoch 1 (that
-   * run hit a non-finite loss in epoch 2). (Those are epsilon losses. With v prediction, the
-   * default since 2026-11-30: 709 s beside an evaluation, mean v loss 0.886 after epoch 1, 0.557
-   * after epoch 12; docs/results.md.)
+   * tiny, 12 epochs of batch 128, learning rate 3e-4 after a warm-up, one thread, v prediction: a
+   * fixed 1e-3 without warm-up diverged. Times and losses: docs/benchmarks.md, "Why the prior's
+   * defaults".
    */
   public static DitTrainingConfig defaults() {
     return new DitTrainingConfig("tiny", 12, 128, 3e-4, 42, true, 1, 0.999, DitPrediction.V);

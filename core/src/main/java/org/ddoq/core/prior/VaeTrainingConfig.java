@@ -15,9 +15,8 @@ import java.io.Serializable;
  * @param beta KL weight, in units of squared [0,1] pixel error (see {@link VaeTraining})
  * @param width channels of the VAE's widest layer (see {@link ConvVae})
  * @param threads PyTorch intra-op threads while training (restored afterwards); 0 leaves the
- *     engine's setting. Default 1: with an evaluation running beside it on a 2-core machine,
- *     training ran 846 img/s on one thread and 56 img/s on two (threads spin waiting for each other
- *     when a core is taken; docs/benchmarks.md)
+ *     engine's setting. Default 1: PyTorch's threads spin waiting for each other when another job
+ *     holds a core, which made two threads 15x slower than one (docs/benchmarks.md)
  */
 public record VaeTrainingConfig(
     int epochs,
@@ -56,10 +55,9 @@ public record VaeTrainingConfig(
   }
 
   /**
-   * 5 epochs of batch 32 at width 16. Measured here: batch 32 trains ~850-1200 img/s, batch 256
-   * only ~430 (small batches stay in cache) with 8x fewer steps; 3 epochs of 60,000 took 149 s
-   * (held-out MSE 0.0118); 5 epochs gave held-out MSE 0.0069 but took 799 s on cores busy with
-   * other builds (375 img/s). Uncontended, 5 epochs take ~4-5 minutes.
+   * 5 epochs of batch 32 at width 16: small batches stay in cache and train faster per image than
+   * large ones, and 5 epochs nearly halve the held-out error of 3 (docs/benchmarks.md, "Why the
+   * prior's defaults").
    */
   public static VaeTrainingConfig defaults() {
     return new VaeTrainingConfig(5, 32, 2e-3, 60_000, 42, 0.005, 16, 1);

@@ -84,12 +84,10 @@ public final class CentroidDecoder extends PriorTransformer {
         new LongParam(this, "seed", "seed of the per-image noise (derived with label and cluster)");
     setDefault(decoder, "auto");
     // 0.3: DiT's linear schedule keeps sqrt(alpha_bar) = 0.63 of the centroid at t = 300. Measured
-    // (IPC 10,
-    // v DiT, 3 seeds): students learn 72.0 % from strength-0.3 images and 66.9 % from strength-0.5
-    // ones
-    // (D4M's 0.7 carried over to DiT's schedule), whose images the teacher recognises equally
-    // often: the
-    // stronger the noise, the more of the centroid's placement is lost (docs/usage.md, "Strength").
+    // (IPC 10, v DiT, 3 seeds): students learn 72.0 % from strength-0.3 images and 66.9 % from
+    // strength-0.5 ones (D4M's 0.7 carried over to DiT's schedule), whose images the teacher
+    // recognises equally often: the stronger the noise, the more of the centroid's placement is
+    // lost (docs/usage.md, "Strength").
     setDefault(strength, DEFAULT_STRENGTH);
     setDefault(steps, 25);
     setDefault(guidance, 4.0);

@@ -227,8 +227,7 @@ abstract class PriorTransformer extends Transformer implements MLWritable {
       }
       if (session == null) {
         // One line at the start and one at the end of each partition: an executor log shows what it
-        // was
-        // doing when it died (a task that started and never finished).
+        // was doing when it died (a task that started and never finished).
         startNanos = System.nanoTime();
         LOG.info("{}: {} started", stage, where());
         session = PriorModels.open(prior);

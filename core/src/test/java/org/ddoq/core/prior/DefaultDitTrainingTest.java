@@ -76,11 +76,9 @@ class DefaultDitTrainingTest {
     System.out.println("[result] " + spec);
     assertTrue(seconds < 15 * 60, "took " + seconds + " s");
     // v's MSE cannot fall much below ~0.5: near pure noise the best v estimate is off by x0's
-    // spread within
-    // its class (class-mean error 0.60 per value, docs/results.md). Measured: 1.0 at the first
-    // step, 0.557
-    // after 12 epochs. (An epsilon DiT reached 0.15, which is no better: its x0 estimates were far
-    // worse.)
+    // spread within its class (class-mean error 0.60 per value, docs/results.md). Measured: 1.0 at
+    // the first step, 0.557 after 12 epochs. (An epsilon DiT reached 0.15, which is no better: its
+    // x0 estimates were far worse.)
     assertTrue(
         facts.lossPerEpoch().get(facts.epochs() - 1) < 0.65 * facts.firstStepLoss(),
         facts.toString());

@@ -25,8 +25,7 @@ class DevicesTest {
   @Test
   void fractionalSharingGivesTasksOnOneAddressTheSameDeviceAndSoOneCachedModel() {
     // spark.task.resource.gpu.amount=0.25: four tasks see address "0"; PriorModels keys its cache
-    // by
-    // device, so equal devices mean one load.
+    // by device, so equal devices mean one load.
     Device first = Devices.choose(new String[] {"0"}, 1, true);
     for (int task = 0; task < 3; task++) {
       Device again = Devices.choose(new String[] {"0"}, 1, true);

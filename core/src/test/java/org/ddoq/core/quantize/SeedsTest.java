@@ -31,8 +31,7 @@ class SeedsTest {
   @Test
   void theKMeansStreamIsTheOneEarlierRunsUsed() {
     // The seed ClassFit gave class 3, restart 1 of run seed 0 before the streams were separated:
-    // the same
-    // run seed still gives the same centroids.
+    // the same run seed still gives the same centroids.
     long seed = 0;
     int label = 3;
     int restart = 1;

@@ -31,8 +31,7 @@ class UniformTransportTest {
   @Test
   void equalMassesForceAPointToTheFartherCentroid() {
     // masses 1/3 vs 1/2: point 1 sends 1/6 to 0 (cost 1) and 1/6 to 10 (cost 81); point 2 -> 10
-    // (64)
-    // 1/6 + 81/6 + 64/3 = 35, whereas the nearest-centroid distortion is only 64/3
+    // (64) 1/6 + 81/6 + 64/3 = 35, whereas the nearest-centroid distortion is only 64/3
     assertEquals(35.0, w2(new double[] {0, 1, 2}, new double[] {0, 10}), 1e-12);
   }
 
