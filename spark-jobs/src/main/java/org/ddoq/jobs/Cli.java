@@ -172,9 +172,33 @@ final class Cli {
    * "ddoq CMD: error: what is wrong; what to do", one line for a picocli parse error: the option,
    * its value and what it takes, and where the full list is.
    */
-  static String errorLine(ParameterException e) {
+  static String errorLine(ParameterException e, String[] args) {
     CommandSpec spec = e.getCommandLine().getCommandSpec();
+    // picocli checks for missing required options before it reports unknown ones, but "--inptu"
+    // is better reported as the typo it is than as a missing --input.
+    if (e instanceof MissingParameterException
+        && e.getMessage().startsWith("Missing required option")) {
+      String unknown = firstUnknownOption(spec, args);
+      if (unknown != null) {
+        e = new UnmatchedArgumentException(e.getCommandLine(), List.of(unknown));
+      }
+    }
     return spec.qualifiedName() + ": error: " + problem(e, spec);
+  }
+
+  /** The first word that looks like an option but is none of the command's, else null. */
+  private static String firstUnknownOption(CommandSpec spec, String[] args) {
+    OptionSpec before = null;
+    for (String word : args) {
+      int eq = word.indexOf('=');
+      OptionSpec o = spec.findOption(eq > 0 ? word.substring(0, eq) : word);
+      boolean isValue = before != null && before.arity().max() > 0;
+      if (o == null && word.startsWith("-") && !isValue) {
+        return word;
+      }
+      before = eq > 0 ? null : o;
+    }
+    return null;
   }
 
   private static String problem(ParameterException e, CommandSpec spec) {

@@ -90,7 +90,7 @@ public final class Ddoq {
     try {
       parsed = cli.parseArgs(args);
     } catch (ParameterException e) {
-      System.err.println(Cli.errorLine(e));
+      System.err.println(Cli.errorLine(e, args));
       return 2;
     }
     if (CommandLine.printHelpIfRequested(parsed)) {
