@@ -17,7 +17,7 @@ import picocli.CommandLine.ParseResult;
 @Command(
     name = "ddoq",
     description =
-        "Distills image datasets with Spark; 'ddoq <command> --help' lists a command's options.",
+        "Runs each command as one Spark application; 'ddoq <command> --help' lists its options.",
     synopsisSubcommandLabel = "<command>",
     commandListHeading = "%ncommands:%n",
     footer = {
