@@ -1,28 +1,41 @@
 package org.ddoq.jobs;
 
-import java.util.Arrays;
 import org.ddoq.core.data.InputException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 
 /**
- * The {@code ddoq} command line: one Spark application per sub-command. Exit status: 0 done, 2 bad
- * input or options (message only, no stack trace), 1 anything else.
+ * The {@code ddoq} command line: one Spark application per sub-command, each a picocli command
+ * whose options, help and parse errors picocli makes. Exit status: 0 done, 2 bad input or options
+ * (one line, no stack trace), 1 anything else.
  */
+@Command(
+    name = "ddoq",
+    description =
+        "Runs each command as one Spark application; 'ddoq <command> --help' lists its options.",
+    synopsisSubcommandLabel = "<command>",
+    commandListHeading = "%ncommands:%n",
+    footer = {
+      "",
+      "example: ddoq distill --input /usr/share/datasets/fashion-mnist --ipc 10 --out"
+          + " out/fmnist-ipc10"
+    },
+    subcommands = {
+      DistillJob.class,
+      DecodeJob.class,
+      TrainPriorJob.class,
+      EvaluateJob.class,
+      TrainTeacherJob.class,
+      ExportLatentsJob.class,
+      HelpCommand.class
+    })
 public final class Ddoq {
-  static final String USAGE =
-      String.join(
-          "\n",
-          "usage: ddoq <command> [options]",
-          "",
-          "commands:",
-          "  distill       distill a labelled image dataset into a small weighted synthetic set",
-          "  decode        decode a distilled set's centroids again with other decoder settings or prior",
-          "  train-prior   train the built-in VAE prior on a dataset and write a prior directory",
-          "  evaluate      train students on distilled sets and baselines, test them on the real test split",
-          "  train-teacher train evaluate's built-in teacher on a dataset (resumable; evaluate would train it too)",
-          "  export-latents  write kept latents as one .npy per class (for Python tools)",
-          "  help          this text; 'ddoq <command> --help' lists a command's options",
-          "",
-          "example: ddoq distill --input /usr/share/datasets/fashion-mnist --ipc 10 --out out/fmnist-ipc10");
+  @Mixin Cli.HelpOption help;
 
   private Ddoq() {}
 
@@ -44,27 +57,53 @@ public final class Ddoq {
         && "cluster".equals(System.getProperty("spark.submit.deployMode"));
   }
 
+  /**
+   * The command line: every sub-command, enum values in any case (lower-case in the help), an
+   * option given twice takes its last value (as before picocli), no colours.
+   */
+  static CommandLine commandLine() {
+    CommandLine cli =
+        new CommandLine(new Ddoq())
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .setOverwrittenOptionsAllowed(true)
+            .setUsageHelpWidth(100)
+            .setColorScheme(CommandLine.Help.defaultColorScheme(CommandLine.Help.Ansi.OFF));
+    // Each command's help: "Usage: ddoq CMD [OPTIONS]", then the options in their declared order,
+    // the required ones marked.
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      CommandSpec spec = sub.getCommandSpec();
+      if (spec.options().stream().anyMatch(o -> o.required())) {
+        spec.usageMessage()
+            .abbreviateSynopsis(true)
+            .sortOptions(false)
+            .requiredOptionMarker('*')
+            .footer("", "* required");
+      }
+    }
+    return cli;
+  }
+
   /** Runs one command and returns the exit status (tests call this instead of main). */
   static int run(String[] args) {
-    if (args.length == 0
-        || args[0].equals("help")
-        || args[0].equals("--help")
-        || args[0].equals("-h")) {
-      System.out.println(USAGE);
-      return args.length == 0 ? 2 : 0;
-    }
-    String command = args[0];
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    CommandLine cli = commandLine();
+    ParseResult parsed;
     try {
-      switch (command) {
-        case "distill" -> DistillJob.main(rest);
-        case "decode" -> DecodeJob.main(rest);
-        case "train-prior" -> TrainPriorJob.main(rest);
-        case "export-latents" -> ExportLatentsJob.main(rest);
-        case "evaluate" -> EvaluateJob.main(rest);
-        case "train-teacher" -> TrainTeacherJob.main(rest);
-        default -> throw new InputException("unknown command '" + command + "'\n" + USAGE);
-      }
+      parsed = cli.parseArgs(args);
+    } catch (ParameterException e) {
+      System.err.println(Cli.errorLine(e, args));
+      return 2;
+    }
+    if (CommandLine.printHelpIfRequested(parsed)) {
+      return 0;
+    }
+    if (!parsed.hasSubcommand()) {
+      cli.usage(System.out);
+      return 2;
+    }
+    CommandSpec spec = parsed.subcommand().commandSpec();
+    String command = spec.name();
+    try {
+      ((Runnable) spec.userObject()).run();
       return 0;
     } catch (InputException e) {
       System.err.println(errorLine(command, e));

@@ -1,131 +1,211 @@
 package org.ddoq.jobs;
 
+import static org.ddoq.jobs.Cli.atLeast;
+import static org.ddoq.jobs.Cli.between;
+import static org.ddoq.jobs.Cli.required;
+
 import org.ddoq.core.pipeline.Decoding;
 import org.ddoq.core.pipeline.DistillSettings;
 import org.ddoq.core.pipeline.DistillSummary;
 import org.ddoq.core.pipeline.Distiller;
 import org.ddoq.core.quantize.ClassQuantization;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** {@code ddoq distill}: parses the options and runs a {@link Distiller}. */
-public final class DistillJob {
-  private DistillJob() {}
+/**
+ * {@code ddoq distill}: its options (defaults from {@link DistillSettings#defaults()}) and a run of
+ * a {@link Distiller}.
+ */
+@Command(
+    name = "distill",
+    description = "distill a labelled image dataset into a small weighted synthetic set")
+public final class DistillJob implements Runnable {
+  private final DistillSettings defaults = DistillSettings.defaults();
+  private final Decoding decoding = defaults.decoding();
 
-  static Options options() {
-    DistillSettings d = DistillSettings.defaults();
-    Decoding dd = d.decoding();
-    return new Options("distill")
-        .option(
-            "input",
-            "DIR",
-            null,
-            "labelled images: a directory of IDX files or an ImageFolder tree")
-        .option("out", "OUT", null, "where to write the distilled set (must not exist)")
-        .option("ipc", "N", String.valueOf(d.ipc()), "images per class (k of k-means)")
-        .option("format", "auto|idx|folder", d.format(), "input layout")
-        .option(
-            "prior", "PRIOR", null, "prior directory; without it one is trained once and cached")
-        .option(
-            "seed",
-            "S",
-            String.valueOf(d.seed()),
-            "run seed: per-class k-means seeds derive from it")
-        .option(
-            "weights",
-            "mass|sqrt|uniform",
-            d.weights(),
-            "centroid training weights (uniform = D4M)")
-        .flag("keep-latents", "also write OUT/latents (Parquet: id,label,class_name,latent)")
-        .flag("overwrite", "replace OUT if it exists")
-        .option(
-            "image-size",
-            "CxHxW",
-            null,
-            "resize folder images to this shape (default: the prior's, else the first image's)")
-        .option(
-            "batch-size",
-            "N",
-            String.valueOf(d.batchSize()),
-            "images per model call on the executors")
-        .option(
-            "restarts",
-            "N",
-            String.valueOf(d.restarts()),
-            "k-means fits per class; the lowest distortion is kept")
-        .option("max-iter", "N", String.valueOf(d.maxIter()), "k-means iterations per fit")
-        .option(
-            "parallelism", "N", String.valueOf(d.parallelism()), "classes quantized concurrently")
-        .option(
-            "decoder",
-            "auto|dit|vae|nearest",
-            dd.decoder(),
-            "dit: DDIM through the prior's diffusion model; vae: direct decoding; nearest: the training image nearest to each centroid, reweighted by its own cell (auto: dit when the prior has one)")
-        .option(
-            "strength",
-            "S",
-            String.valueOf(dd.strength()),
-            "dit: noise level each centroid starts from, t = S * 1000 (0..1; 0 = VAE decoding)")
-        .option(
-            "steps",
-            "N",
-            String.valueOf(dd.steps()),
-            "dit: DDIM steps of a full-strength run (strength S runs round(N * S))")
-        .option(
-            "guidance",
-            "G",
-            String.valueOf(dd.guidance()),
-            "dit: classifier-free guidance scale (1 = none)")
-        // "0", not "0.0": how the help has always shown it.
-        .option(
-            "eta",
-            "E",
-            dd.eta() == 0 ? "0" : String.valueOf(dd.eta()),
-            "dit: DDIM stochasticity (0 = deterministic)")
-        .option(
-            "candidates",
-            "M",
-            String.valueOf(d.candidates()),
-            "nearest: each centroid takes, among its M nearest free training images, the one --teacher is surest of (1: the nearest)")
-        .option(
-            "teacher",
-            "FILE.pt",
-            null,
-            "nearest with --candidates M > 1: a TorchScript classifier of [0,1] N x C x H x W images (as evaluate's)")
-        .option("cache-dir", "DIR", d.cacheDir(), "where trained priors are cached")
-        .option("master", "URL", null, "Spark master (default: spark-submit's, else local[*])");
-  }
+  @Mixin Cli.HelpOption help;
 
-  public static void main(String[] args) {
-    Options o = PriorTrainingOptions.add(options());
-    if (!o.parseUnlessHelp(args)) {
-      return;
-    }
+  @Option(
+      names = "--input",
+      paramLabel = "DIR",
+      required = true,
+      description = "labelled images: a directory of IDX files or an ImageFolder tree")
+  String input;
+
+  @Option(
+      names = "--out",
+      paramLabel = "OUT",
+      required = true,
+      description = "where to write the distilled set (must not exist)")
+  String out;
+
+  @Option(
+      names = "--ipc",
+      paramLabel = "N",
+      description = "images per class (k of k-means; default ${DEFAULT-VALUE})")
+  int ipc = defaults.ipc();
+
+  @Option(
+      names = "--format",
+      paramLabel = "auto|idx|folder",
+      description = "input layout (default ${DEFAULT-VALUE})")
+  Cli.Format format = Cli.choice(Cli.Format.class, defaults.format());
+
+  @Option(
+      names = "--prior",
+      paramLabel = "PRIOR",
+      description = "prior directory; without it one is trained once and cached")
+  String prior;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "S",
+      description = "run seed: per-class k-means seeds derive from it (default ${DEFAULT-VALUE})")
+  long seed = defaults.seed();
+
+  @Option(
+      names = "--weights",
+      paramLabel = "mass|sqrt|uniform",
+      description = "centroid training weights (uniform = D4M; default ${DEFAULT-VALUE})")
+  Cli.Weighting weights = Cli.choice(Cli.Weighting.class, defaults.weights());
+
+  @Option(
+      names = "--keep-latents",
+      description = "also write OUT/latents (Parquet: id,label,class_name,latent)")
+  boolean keepLatents;
+
+  @Option(names = "--overwrite", description = "replace OUT if it exists")
+  boolean overwrite;
+
+  @Option(
+      names = "--image-size",
+      paramLabel = "CxHxW",
+      description =
+          "resize folder images to this shape (default: the prior's, else the first image's)")
+  String imageSize;
+
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      description = "images per model call on the executors (default ${DEFAULT-VALUE})")
+  int batchSize = defaults.batchSize();
+
+  @Option(
+      names = "--restarts",
+      paramLabel = "N",
+      description =
+          "k-means fits per class; the lowest distortion is kept (default ${DEFAULT-VALUE})")
+  int restarts = defaults.restarts();
+
+  @Option(
+      names = "--max-iter",
+      paramLabel = "N",
+      description = "k-means iterations per fit (default ${DEFAULT-VALUE})")
+  int maxIter = defaults.maxIter();
+
+  @Option(
+      names = "--parallelism",
+      paramLabel = "N",
+      description = "classes quantized concurrently (default ${DEFAULT-VALUE})")
+  int parallelism = defaults.parallelism();
+
+  @Option(
+      names = "--decoder",
+      paramLabel = "auto|dit|vae|nearest",
+      description =
+          "dit: DDIM through the prior's diffusion model; vae: direct decoding; nearest: the"
+              + " training image nearest to each centroid, reweighted by its own cell (auto: dit"
+              + " when the prior has one; default ${DEFAULT-VALUE})")
+  Cli.Decoder decoder = Cli.choice(Cli.Decoder.class, decoding.decoder());
+
+  @Option(
+      names = "--strength",
+      paramLabel = "S",
+      description =
+          "dit: noise level each centroid starts from, t = S * 1000 (0..1; 0 = VAE decoding;"
+              + " default ${DEFAULT-VALUE})")
+  double strength = decoding.strength();
+
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      description =
+          "dit: DDIM steps of a full-strength run (strength S runs round(N * S); default"
+              + " ${DEFAULT-VALUE})")
+  int steps = decoding.steps();
+
+  @Option(
+      names = "--guidance",
+      paramLabel = "G",
+      description = "dit: classifier-free guidance scale (1 = none; default ${DEFAULT-VALUE})")
+  double guidance = decoding.guidance();
+
+  @Option(
+      names = "--eta",
+      paramLabel = "E",
+      description = "dit: DDIM stochasticity (0 = deterministic; default ${DEFAULT-VALUE})")
+  double eta = decoding.eta();
+
+  @Option(
+      names = "--candidates",
+      paramLabel = "M",
+      description =
+          "nearest: each centroid takes, among its M nearest free training images, the one"
+              + " --teacher is surest of (1: the nearest; default ${DEFAULT-VALUE})")
+  int candidates = defaults.candidates();
+
+  @Option(
+      names = "--teacher",
+      paramLabel = "FILE.pt",
+      description =
+          "nearest with --candidates M > 1: a TorchScript classifier of [0,1] N x C x H x W images"
+              + " (as evaluate's)")
+  String teacher;
+
+  @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
+      description = "where trained priors are cached (default ${DEFAULT-VALUE})")
+  String cacheDir = defaults.cacheDir();
+
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      description = "Spark master (default: spark-submit's, else local[*])")
+  String master;
+
+  @Mixin PriorTrainingOptions training = new PriorTrainingOptions();
+
+  @Override
+  public void run() {
     DistillSettings s =
         new DistillSettings(
-            o.required("input"),
-            o.required("out"),
-            o.integer("ipc", 1),
-            o.oneOf("format", "auto", "idx", "folder"),
-            o.get("prior"),
-            o.longValue("seed"),
-            o.oneOf("weights", "mass", "sqrt", "uniform"),
-            o.flagSet("keep-latents"),
-            o.flagSet("overwrite"),
-            o.get("image-size"),
-            o.integer("batch-size", 1),
-            o.integer("restarts", 1),
-            o.integer("max-iter", 1),
-            o.integer("parallelism", 1),
-            o.required("cache-dir"),
-            PriorTrainingOptions.parse(o),
+            required("--input", input),
+            required("--out", out),
+            atLeast("--ipc", ipc, 1),
+            format.toString(),
+            prior,
+            seed,
+            weights.toString(),
+            keepLatents,
+            overwrite,
+            imageSize,
+            atLeast("--batch-size", batchSize, 1),
+            atLeast("--restarts", restarts, 1),
+            atLeast("--max-iter", maxIter, 1),
+            atLeast("--parallelism", parallelism, 1),
+            required("--cache-dir", cacheDir),
+            training.training(),
             new Decoding(
-                o.oneOf("decoder", "auto", "dit", "vae", "nearest"),
-                o.number("strength", 0, 1),
-                o.integer("steps", 1),
-                o.number("guidance", 0, Double.MAX_VALUE),
-                o.number("eta", 0, 1)),
-            o.integer("candidates", 1),
-            o.get("teacher"));
-    try (Sessions session = Sessions.create("ddoq distill", o.get("master"))) {
+                decoder.toString(),
+                between("--strength", strength, 0, 1),
+                atLeast("--steps", steps, 1),
+                between("--guidance", guidance, 0, Double.MAX_VALUE),
+                between("--eta", eta, 0, 1)),
+            atLeast("--candidates", candidates, 1),
+            teacher);
+    try (Sessions session = Sessions.create("ddoq distill", master)) {
       DistillSummary r = new Distiller(s).run(session.spark());
       System.out.println(
           "Distilled "

@@ -1,5 +1,9 @@
 package org.ddoq.jobs;
 
+import static org.ddoq.jobs.Cli.atLeast;
+import static org.ddoq.jobs.Cli.between;
+import static org.ddoq.jobs.Cli.required;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -22,116 +26,178 @@ import org.ddoq.core.eval.TeacherRecipe;
 import org.ddoq.core.pipeline.PriorCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ddoq evaluate}: trains ConvNet students on distilled sets (and the baselines) with Spark
  * tasks and tests them on the real test split; writes EVAL/results.json and EVAL/results.md.
  */
-public final class EvaluateJob {
+@Command(
+    name = "evaluate",
+    description =
+        "train students on distilled sets and baselines, test them on the real test split")
+public final class EvaluateJob implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
 
-  private EvaluateJob() {}
+  private final StudentSettings defaults = StudentSettings.defaults();
 
-  static Options options() {
-    StudentSettings d = StudentSettings.defaults();
-    return new Options("evaluate")
-        .option(
-            "distilled",
-            "[NAME=]OUT,...",
-            null,
-            "distilled sets (outputs of ddoq distill); NAME labels a set in the table (default: its folder name)")
-        .option(
-            "data",
-            "DIR",
-            null,
-            "the real dataset they were distilled from: its train split feeds the random baseline and the teacher, its test split measures accuracy")
-        .option(
-            "out",
-            "EVAL",
-            null,
-            "where results.json and results.md go (must not hold results.json unless --overwrite)")
-        .option("format", "auto|idx|folder", "auto", "layout of --data")
-        .option(
-            "labels",
-            "hard|teacher",
-            "hard",
-            "hard: the sets' labels; teacher: soft labels from the teacher (--teacher, else a network trained on the whole training split)")
-        .option(
-            "teacher",
-            "FILE.pt",
-            null,
-            "a TorchScript classifier to use as the teacher instead of the built-in one: input float32 in [0,1] N x C x H x W, output logits in the data's class order; a NAME.json or teachers.json beside it may name its classes (docs/evaluation.md)")
-        .option("seeds", "N", "3", "students per method (seeds 0..N-1)")
-        .option(
-            "methods",
-            "LIST",
-            String.join(",", Evaluation.METHODS),
-            "any of " + String.join(",", Evaluation.METHODS))
-        .option("epochs", "N", String.valueOf(d.epochs()), "student training epochs")
-        .option(
-            "batch-size",
-            "N",
-            String.valueOf(d.batchSize()),
-            "student batch size (capped at the set size)")
-        .option(
-            "lr",
-            "LR",
-            String.valueOf(d.learningRate()),
-            "SGD learning rate (cosine schedule to 0, momentum 0.9)")
-        .option("width", "W", String.valueOf(d.width()), "ConvNet width (128 in the literature)")
-        .option(
-            "augment",
-            "dsa|none|LIST",
-            "dsa",
-            "student augmentation: dsa = " + Augmentation.ALL + " (one per image)")
-        .option(
-            "temperature",
-            "T",
-            String.valueOf(d.temperature()),
-            "softmax temperature of the teacher-label loss")
-        .option(
-            "teacher-epochs",
-            "N|auto",
-            "auto",
-            "epochs of the built-in teacher on the whole training split (auto: "
-                + TeacherRecipe.forImages(new ImageShape(3, 32, 32)).settings().epochs()
-                + " for colour images, "
-                + TeacherRecipe.forImages(new ImageShape(1, 28, 28)).settings().epochs()
-                + " for greyscale; docs/evaluation.md)")
-        .option(
-            "cache-dir", "DIR", PriorCache.defaultRoot().toString(), "where the teacher is cached")
-        .flag(
-            "overwrite",
-            "replace EVAL's results if they exist (students finished under EVAL/students with the same inputs are reused: delete it to train them again)")
-        .option("master", "URL", null, "Spark master (default: spark-submit's, else local[*])");
-  }
+  @Mixin Cli.HelpOption help;
 
-  public static void main(String[] args) {
-    Options o = options();
-    if (!o.parseUnlessHelp(args)) {
-      return;
-    }
-    StudentSettings d = StudentSettings.defaults();
+  @Option(
+      names = "--distilled",
+      paramLabel = "[NAME=]OUT,...",
+      required = true,
+      description =
+          "distilled sets (outputs of ddoq distill); NAME labels a set in the table (default: its"
+              + " folder name)")
+  String distilled;
+
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      required = true,
+      description =
+          "the real dataset they were distilled from: its train split feeds the random baseline"
+              + " and the teacher, its test split measures accuracy")
+  String data;
+
+  @Option(
+      names = "--out",
+      paramLabel = "EVAL",
+      required = true,
+      description =
+          "where results.json and results.md go (must not hold results.json unless --overwrite)")
+  String out;
+
+  @Option(
+      names = "--format",
+      paramLabel = "auto|idx|folder",
+      description = "layout of --data (default ${DEFAULT-VALUE})")
+  Cli.Format format = Cli.Format.AUTO;
+
+  @Option(
+      names = "--labels",
+      paramLabel = "hard|teacher",
+      description =
+          "hard: the sets' labels; teacher: soft labels from the teacher (--teacher, else a network"
+              + " trained on the whole training split; default ${DEFAULT-VALUE})")
+  Cli.Labels labels = Cli.Labels.HARD;
+
+  @Option(
+      names = "--teacher",
+      paramLabel = "FILE.pt",
+      description =
+          "a TorchScript classifier to use as the teacher instead of the built-in one: input"
+              + " float32 in [0,1] N x C x H x W, output logits in the data's class order; a"
+              + " NAME.json or teachers.json beside it may name its classes (docs/evaluation.md)")
+  String teacher;
+
+  @Option(
+      names = "--seeds",
+      paramLabel = "N",
+      description = "students per method (seeds 0..N-1; default ${DEFAULT-VALUE})")
+  int seeds = 3;
+
+  @Option(
+      names = "--methods",
+      paramLabel = "LIST",
+      description = "comma-separated, any of ${DEFAULT-VALUE} (default: all)")
+  String methods = String.join(",", Evaluation.METHODS);
+
+  @Option(
+      names = "--epochs",
+      paramLabel = "N",
+      description = "student training epochs (default ${DEFAULT-VALUE})")
+  int epochs = defaults.epochs();
+
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      description = "student batch size, capped at the set size (default ${DEFAULT-VALUE})")
+  int batchSize = defaults.batchSize();
+
+  @Option(
+      names = "--lr",
+      paramLabel = "LR",
+      description =
+          "SGD learning rate (cosine schedule to 0, momentum 0.9; default ${DEFAULT-VALUE})")
+  double learningRate = defaults.learningRate();
+
+  @Option(
+      names = "--width",
+      paramLabel = "W",
+      description = "ConvNet width (128 in the literature; default ${DEFAULT-VALUE})")
+  int width = defaults.width();
+
+  @Option(
+      names = "--augment",
+      paramLabel = "dsa|none|LIST",
+      description =
+          "student augmentation: dsa = "
+              + Augmentation.ALL
+              + " (one per image; default ${DEFAULT-VALUE})")
+  String augment = "dsa";
+
+  @Option(
+      names = "--temperature",
+      paramLabel = "T",
+      description = "softmax temperature of the teacher-label loss (default ${DEFAULT-VALUE})")
+  double temperature = defaults.temperature();
+
+  @Option(
+      names = "--teacher-epochs",
+      paramLabel = "N|auto",
+      description =
+          "epochs of the built-in teacher on the whole training split (auto: "
+              + TeacherRecipe.COLOUR_EPOCHS
+              + " for colour images, "
+              + TeacherRecipe.GREYSCALE_EPOCHS
+              + " for greyscale; docs/evaluation.md; default ${DEFAULT-VALUE})")
+  String teacherEpochs = "auto";
+
+  @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
+      description = "where the teacher is cached (default ${DEFAULT-VALUE})")
+  String cacheDir = PriorCache.defaultRoot().toString();
+
+  @Option(
+      names = "--overwrite",
+      description =
+          "replace EVAL's results if they exist (students finished under EVAL/students with the"
+              + " same inputs are reused: delete it to train them again)")
+  boolean overwrite;
+
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      description = "Spark master (default: spark-submit's, else local[*])")
+  String master;
+
+  @Override
+  public void run() {
     Augmentation augmentation;
     try {
-      augmentation = Augmentation.parse(o.get("augment"));
+      augmentation = Augmentation.parse(augment);
     } catch (IllegalArgumentException e) {
       throw new InputException("--augment: " + e.getMessage());
     }
     StudentSettings student =
         new StudentSettings(
-            o.integer("epochs", 1),
-            o.integer("batch-size", 1),
-            o.number("lr", 1e-9, 10),
-            d.momentum(),
-            d.weightDecay(),
-            o.integer("width", 1),
-            d.depth(),
-            (float) o.number("temperature", 1e-3, 1000),
+            atLeast("--epochs", epochs, 1),
+            atLeast("--batch-size", batchSize, 1),
+            between("--lr", learningRate, 1e-9, 10),
+            defaults.momentum(),
+            defaults.weightDecay(),
+            atLeast("--width", width, 1),
+            defaults.depth(),
+            (float) between("--temperature", temperature, 1e-3, 1000),
             augmentation);
-    List<String> methods =
-        Arrays.stream(o.required("methods").split(",")).map(String::trim).toList();
-    for (String m : methods) {
+    List<String> methodList =
+        Arrays.stream(required("--methods", methods).split(",")).map(String::trim).toList();
+    for (String m : methodList) {
       if (!Evaluation.METHODS.contains(m)) {
         throw new InputException(
             "--methods: unknown method '"
@@ -142,27 +208,27 @@ public final class EvaluateJob {
     }
     Evaluation.Config config =
         new Evaluation.Config(
-            methods,
-            o.integer("seeds", 1),
-            o.oneOf("labels", "hard", "teacher").equals("teacher"),
+            methodList,
+            atLeast("--seeds", seeds, 1),
+            labels == Cli.Labels.TEACHER,
             student,
-            o.integerOrAuto("teacher-epochs", 1),
+            Cli.integerOrAuto("--teacher-epochs", teacherEpochs, 1),
             0,
-            Path.of(o.required("cache-dir")),
-            o.get("teacher") == null ? null : Path.of(o.get("teacher")));
-    try (Sessions session = Sessions.create("ddoq evaluate", o.get("master"))) {
+            Path.of(required("--cache-dir", cacheDir)),
+            teacher == null ? null : Path.of(teacher));
+    try (Sessions session = Sessions.create("ddoq evaluate", master)) {
       Evaluation.Report report =
           run(
               session.spark(),
-              o.required("distilled"),
-              o.required("data"),
-              o.get("format"),
-              o.required("out"),
-              o.flagSet("overwrite"),
+              required("--distilled", distilled),
+              required("--data", data),
+              format.toString(),
+              required("--out", out),
+              overwrite,
               config);
       System.out.println(
           "Wrote "
-              + o.required("out")
+              + out
               + "/results.md and results.json ("
               + report.rows().size()
               + " methods, "

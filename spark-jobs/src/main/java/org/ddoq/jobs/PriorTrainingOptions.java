@@ -1,100 +1,133 @@
 package org.ddoq.jobs;
 
-import org.ddoq.core.data.InputException;
+import static org.ddoq.jobs.Cli.atLeast;
+import static org.ddoq.jobs.Cli.between;
+
 import org.ddoq.core.pipeline.PriorTraining;
 import org.ddoq.core.prior.DitPrediction;
 import org.ddoq.core.prior.DitTrainingConfig;
 import org.ddoq.core.prior.VaeTrainingConfig;
+import picocli.CommandLine.Option;
 
 /**
- * The prior-training options, shared by train-prior and distill (which trains a prior when none is
- * given).
+ * The prior-training options, a picocli mixin of train-prior and distill (which trains a prior when
+ * none is given). Each starts from the training configurations' defaults.
  */
 final class PriorTrainingOptions {
-  private PriorTrainingOptions() {}
+  private final VaeTrainingConfig vae = VaeTrainingConfig.defaults();
+  private final DitTrainingConfig dit = DitTrainingConfig.defaults();
 
-  /** Adds the options, with the training configurations' defaults. */
-  static Options add(Options o) {
-    VaeTrainingConfig d = VaeTrainingConfig.defaults();
-    DitTrainingConfig dit = DitTrainingConfig.defaults();
-    return o.option("prior-epochs", "N", String.valueOf(d.epochs()), "VAE training epochs")
-        .option("prior-batch-size", "N", String.valueOf(d.batchSize()), "VAE training batch size")
-        .option(
-            "prior-learning-rate", "LR", String.valueOf(d.learningRate()), "VAE Adam learning rate")
-        .option(
-            "prior-max-images",
-            "N",
-            String.valueOf(d.maxTrainImages()),
-            "train the VAE on at most this many images")
-        .option("prior-seed", "S", String.valueOf(d.seed()), "VAE initialisation and sampling seed")
-        .option(
-            "prior-threads",
-            "N",
-            String.valueOf(d.threads()),
-            "PyTorch threads while training the VAE (0: the engine's default; 1 stays fast when other jobs run)")
-        .option(
-            "dit",
-            "tiny|small|none",
-            dit.model(),
-            "the diffusion transformer trained on the latents (none: VAE only)")
-        .option("dit-epochs", "N", String.valueOf(dit.epochs()), "DiT training epochs")
-        .option("dit-batch-size", "N", String.valueOf(dit.batchSize()), "DiT training batch size")
-        .option(
-            "dit-learning-rate",
-            "LR",
-            String.valueOf(dit.learningRate()),
-            "DiT Adam learning rate (after a 500-step warm-up)")
-        .option(
-            "dit-ema",
-            "DECAY",
-            String.valueOf(dit.emaDecay()),
-            "the prior keeps this moving average of the DiT's weights (0: the last step's)")
-        .option(
-            "dit-prediction",
-            "v|epsilon",
-            dit.prediction().cliName(),
-            "what the DiT learns to predict (v: well-conditioned x0 at high noise; epsilon: DiT's original)")
-        .option(
-            "dit-threads",
-            "N",
-            String.valueOf(dit.threads()),
-            "PyTorch threads while training the DiT (0: the engine's default)");
-  }
+  @Option(
+      names = "--prior-epochs",
+      paramLabel = "N",
+      description = "VAE training epochs (default ${DEFAULT-VALUE})")
+  int epochs = vae.epochs();
+
+  @Option(
+      names = "--prior-batch-size",
+      paramLabel = "N",
+      description = "VAE training batch size (default ${DEFAULT-VALUE})")
+  int batchSize = vae.batchSize();
+
+  @Option(
+      names = "--prior-learning-rate",
+      paramLabel = "LR",
+      description = "VAE Adam learning rate (default ${DEFAULT-VALUE})")
+  double learningRate = vae.learningRate();
+
+  @Option(
+      names = "--prior-max-images",
+      paramLabel = "N",
+      description = "train the VAE on at most this many images (default ${DEFAULT-VALUE})")
+  int maxImages = vae.maxTrainImages();
+
+  @Option(
+      names = "--prior-seed",
+      paramLabel = "S",
+      description = "VAE initialisation and sampling seed (default ${DEFAULT-VALUE})")
+  long seed = vae.seed();
+
+  @Option(
+      names = "--prior-threads",
+      paramLabel = "N",
+      description =
+          "PyTorch threads while training the VAE (0: the engine's default; 1 stays fast when"
+              + " other jobs run; default ${DEFAULT-VALUE})")
+  int threads = vae.threads();
+
+  @Option(
+      names = "--dit",
+      paramLabel = "tiny|small|none",
+      description =
+          "the diffusion transformer trained on the latents (none: VAE only; default"
+              + " ${DEFAULT-VALUE})")
+  Cli.DitModel ditModel = Cli.choice(Cli.DitModel.class, dit.model());
+
+  @Option(
+      names = "--dit-epochs",
+      paramLabel = "N",
+      description = "DiT training epochs (default ${DEFAULT-VALUE})")
+  int ditEpochs = dit.epochs();
+
+  @Option(
+      names = "--dit-batch-size",
+      paramLabel = "N",
+      description = "DiT training batch size (default ${DEFAULT-VALUE})")
+  int ditBatchSize = dit.batchSize();
+
+  @Option(
+      names = "--dit-learning-rate",
+      paramLabel = "LR",
+      description = "DiT Adam learning rate, after a 500-step warm-up (default ${DEFAULT-VALUE})")
+  double ditLearningRate = dit.learningRate();
+
+  @Option(
+      names = "--dit-ema",
+      paramLabel = "DECAY",
+      description =
+          "the prior keeps this moving average of the DiT's weights (0: the last step's; default"
+              + " ${DEFAULT-VALUE})")
+  double ditEma = dit.emaDecay();
+
+  @Option(
+      names = "--dit-prediction",
+      paramLabel = "v|epsilon",
+      description =
+          "what the DiT learns to predict (v: well-conditioned x0 at high noise; epsilon: DiT's"
+              + " original; default ${DEFAULT-VALUE})")
+  Cli.Prediction ditPrediction = Cli.choice(Cli.Prediction.class, dit.prediction().cliName());
+
+  @Option(
+      names = "--dit-threads",
+      paramLabel = "N",
+      description =
+          "PyTorch threads while training the DiT (0: the engine's default; default"
+              + " ${DEFAULT-VALUE})")
+  int ditThreads = dit.threads();
 
   /** The prior's training settings: the defaults with what the command line changed. */
-  static PriorTraining parse(Options o) {
-    String dit = o.oneOf("dit", "tiny", "small", "none");
+  PriorTraining training() {
+    VaeTrainingConfig vaeConfig =
+        new VaeTrainingConfig(
+            atLeast("--prior-epochs", epochs, 1),
+            atLeast("--prior-batch-size", batchSize, 1),
+            learningRate,
+            atLeast("--prior-max-images", maxImages, 1),
+            seed,
+            vae.beta(),
+            vae.width(),
+            atLeast("--prior-threads", threads, 0));
     DitTrainingConfig ditConfig =
-        dit.equals("none")
+        ditModel == Cli.DitModel.NONE
             ? null
-            : DitTrainingConfig.defaults()
-                .withModel(dit)
-                .withEpochs(o.integer("dit-epochs", 1))
-                .withBatchSize(o.integer("dit-batch-size", 1))
-                .withThreads(o.integer("dit-threads", 0))
-                .withLearningRate(o.number("dit-learning-rate", Double.MIN_VALUE, 1))
-                .withEmaDecay(o.number("dit-ema", 0, 0.99999))
-                .withPrediction(DitPrediction.parse(o.oneOf("dit-prediction", "v", "epsilon")));
-    return new PriorTraining(vae(o), ditConfig);
-  }
-
-  private static VaeTrainingConfig vae(Options o) {
-    double lr;
-    try {
-      lr = Double.parseDouble(o.required("prior-learning-rate"));
-    } catch (NumberFormatException e) {
-      throw new InputException(
-          "--prior-learning-rate must be a number, got '" + o.get("prior-learning-rate") + "'");
-    }
-    VaeTrainingConfig d = VaeTrainingConfig.defaults();
-    return new VaeTrainingConfig(
-        o.integer("prior-epochs", 1),
-        o.integer("prior-batch-size", 1),
-        lr,
-        o.integer("prior-max-images", 1),
-        o.longValue("prior-seed"),
-        d.beta(),
-        d.width(),
-        o.integer("prior-threads", 0));
+            : dit.withModel(ditModel.toString())
+                .withEpochs(atLeast("--dit-epochs", ditEpochs, 1))
+                .withBatchSize(atLeast("--dit-batch-size", ditBatchSize, 1))
+                .withThreads(atLeast("--dit-threads", ditThreads, 0))
+                .withLearningRate(
+                    between("--dit-learning-rate", ditLearningRate, Double.MIN_VALUE, 1))
+                .withEmaDecay(between("--dit-ema", ditEma, 0, 0.99999))
+                .withPrediction(DitPrediction.parse(ditPrediction.toString()));
+    return new PriorTraining(vaeConfig, ditConfig);
   }
 }

@@ -1,65 +1,85 @@
 package org.ddoq.jobs;
 
+import static org.ddoq.jobs.Cli.required;
+
 import java.nio.file.Path;
 import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.pipeline.PriorTrainer;
 import org.ddoq.core.prior.PriorSpec;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * {@code ddoq train-prior}: parses the options and runs {@link PriorTrainer}, which trains the
+ * {@code ddoq train-prior}: its options and a run of {@link PriorTrainer}, which trains the
  * built-in VAE (and a DiT) and writes a prior directory.
  */
-public final class TrainPriorJob {
-  private TrainPriorJob() {}
+@Command(
+    name = "train-prior",
+    description = "train the built-in VAE prior on a dataset and write a prior directory")
+public final class TrainPriorJob implements Runnable {
+  @Mixin Cli.HelpOption help;
 
-  public static void main(String[] args) {
-    Options o =
-        PriorTrainingOptions.add(
-            new Options("train-prior")
-                .option(
-                    "input",
-                    "DIR",
-                    null,
-                    "labelled images: a directory of IDX files or an ImageFolder tree")
-                .option("out", "PRIOR", null, "prior directory to write (must not exist)")
-                .option("format", "auto|idx|folder", "auto", "input layout")
-                .option(
-                    "image-size",
-                    "CxHxW",
-                    null,
-                    "resize folder images to this shape (default: the first image's)")
-                .option(
-                    "vae-from",
-                    "PRIOR",
-                    null,
-                    "reuse the VAE of this built-in prior and train only the DiT (e.g. another DiT size)")
-                .option(
-                    "master",
-                    "URL",
-                    null,
-                    "Spark master (default: spark-submit's, else local[*])"));
-    if (!o.parseUnlessHelp(args)) {
-      return;
-    }
-    Path out = Path.of(o.required("out"));
-    String input = o.required("input");
-    String format = o.oneOf("format", "auto", "idx", "folder");
-    ImageShape shape = o.get("image-size") == null ? null : ImageShape.parse(o.get("image-size"));
+  @Option(
+      names = "--input",
+      paramLabel = "DIR",
+      required = true,
+      description = "labelled images: a directory of IDX files or an ImageFolder tree")
+  String input;
+
+  @Option(
+      names = "--out",
+      paramLabel = "PRIOR",
+      required = true,
+      description = "prior directory to write (must not exist)")
+  String out;
+
+  @Option(
+      names = "--format",
+      paramLabel = "auto|idx|folder",
+      description = "input layout (default ${DEFAULT-VALUE})")
+  Cli.Format format = Cli.Format.AUTO;
+
+  @Option(
+      names = "--image-size",
+      paramLabel = "CxHxW",
+      description = "resize folder images to this shape (default: the first image's)")
+  String imageSize;
+
+  @Option(
+      names = "--vae-from",
+      paramLabel = "PRIOR",
+      description =
+          "reuse the VAE of this built-in prior and train only the DiT (e.g. another DiT size)")
+  String vaeFrom;
+
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      description = "Spark master (default: spark-submit's, else local[*])")
+  String master;
+
+  @Mixin PriorTrainingOptions training = new PriorTrainingOptions();
+
+  @Override
+  public void run() {
+    Path outDir = Path.of(required("--out", out));
+    ImageShape shape = imageSize == null ? null : ImageShape.parse(imageSize);
     // Refuses an existing --out (unless it is a DiT training to resume) before Spark starts.
     PriorTrainer trainer =
         new PriorTrainer(
             new PriorTrainer.Settings(
-                input,
-                out,
-                format,
+                required("--input", input),
+                outDir,
+                format.toString(),
                 shape,
-                o.get("vae-from") == null ? null : Path.of(o.get("vae-from")),
-                PriorTrainingOptions.parse(o)));
-    try (Sessions session = Sessions.create("ddoq train-prior", o.get("master"))) {
+                vaeFrom == null ? null : Path.of(vaeFrom),
+                training.training()));
+    try (Sessions session = Sessions.create("ddoq train-prior", master)) {
       PriorSpec spec = trainer.run(session.spark());
       System.out.println(
           "Wrote prior "
-              + out
+              + outDir
               + " (held-out reconstruction MSE "
               + spec.reconstructionMse()
               + (spec.hasDenoiser() ? ", with a DiT" : ", VAE only")

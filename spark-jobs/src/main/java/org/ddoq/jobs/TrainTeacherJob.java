@@ -1,5 +1,8 @@
 package org.ddoq.jobs;
 
+import static org.ddoq.jobs.Cli.atLeast;
+import static org.ddoq.jobs.Cli.required;
+
 import java.nio.file.Path;
 import java.util.Locale;
 import org.ddoq.core.eval.BuiltInTeacher;
@@ -7,6 +10,9 @@ import org.ddoq.core.eval.TeacherRecipe;
 import org.ddoq.core.pipeline.PriorCache;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ddoq train-teacher}: trains the built-in teacher on a dataset's whole training split into
@@ -14,55 +20,75 @@ import org.slf4j.LoggerFactory;
  * it, and prints its test accuracy. A stopped training resumes from its last epoch when the command
  * is run again; a finished one is only read. Trains on the driver, like evaluate.
  */
-public final class TrainTeacherJob {
+@Command(
+    name = "train-teacher",
+    description =
+        "train evaluate's built-in teacher on a dataset (resumable; evaluate would train it too)")
+public final class TrainTeacherJob implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(TrainTeacherJob.class);
 
-  private TrainTeacherJob() {}
+  @Mixin Cli.HelpOption help;
 
-  static Options options() {
-    return new Options("train-teacher")
-        .option(
-            "data",
-            "DIR",
-            null,
-            "the dataset (as evaluate's --data): its train split trains the teacher, its test split tests it")
-        .option("format", "auto|idx|folder", "auto", "layout of --data")
-        .option(
-            "epochs",
-            "N|auto",
-            "auto",
-            "training epochs (auto: the recipe's for the data, as evaluate's --teacher-epochs auto)")
-        .option(
-            "max-images",
-            "N",
-            "0",
-            "train on at most N training images spread over the classes (0: all; for trying the speed: another cache entry)")
-        .option(
-            "cache-dir",
-            "DIR",
-            PriorCache.defaultRoot().toString(),
-            "where the teacher is cached (evaluate's --cache-dir)")
-        .option("master", "URL", null, "Spark master (default: spark-submit's, else local[*])");
-  }
+  @Option(
+      names = "--data",
+      paramLabel = "DIR",
+      required = true,
+      description =
+          "the dataset (as evaluate's --data): its train split trains the teacher, its test split"
+              + " tests it")
+  String data;
 
-  public static void main(String[] args) {
-    Options o = options();
-    if (!o.parseUnlessHelp(args)) {
-      return;
-    }
-    int maxImages = o.integer("max-images", 0);
-    try (Sessions session = Sessions.create("ddoq train-teacher", o.get("master"))) {
-      Splits splits = Splits.read(session.spark(), o.required("data"), o.get("format"), maxImages);
-      TeacherRecipe recipe =
-          TeacherRecipe.forImages(splits.train().shape(), o.integerOrAuto("epochs", 1));
+  @Option(
+      names = "--format",
+      paramLabel = "auto|idx|folder",
+      description = "layout of --data (default ${DEFAULT-VALUE})")
+  Cli.Format format = Cli.Format.AUTO;
+
+  @Option(
+      names = "--epochs",
+      paramLabel = "N|auto",
+      description =
+          "training epochs (auto: the recipe's for the data, as evaluate's --teacher-epochs auto:"
+              + " "
+              + TeacherRecipe.COLOUR_EPOCHS
+              + " for colour images, "
+              + TeacherRecipe.GREYSCALE_EPOCHS
+              + " for greyscale; default ${DEFAULT-VALUE})")
+  String epochs = "auto";
+
+  @Option(
+      names = "--max-images",
+      paramLabel = "N",
+      description =
+          "train on at most N training images spread over the classes (0: all; for trying the"
+              + " speed: another cache entry; default ${DEFAULT-VALUE})")
+  int maxImages = 0;
+
+  @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
+      description =
+          "where the teacher is cached (evaluate's --cache-dir; default ${DEFAULT-VALUE})")
+  String cacheDir = PriorCache.defaultRoot().toString();
+
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      description = "Spark master (default: spark-submit's, else local[*])")
+  String master;
+
+  @Override
+  public void run() {
+    atLeast("--max-images", maxImages, 0);
+    Integer epochCount = Cli.integerOrAuto("--epochs", epochs, 1);
+    Path cache = Path.of(required("--cache-dir", cacheDir));
+    try (Sessions session = Sessions.create("ddoq train-teacher", master)) {
+      Splits splits =
+          Splits.read(session.spark(), required("--data", data), format.toString(), maxImages);
+      TeacherRecipe recipe = TeacherRecipe.forImages(splits.train().shape(), epochCount);
       BuiltInTeacher teacher =
           BuiltInTeacher.trainOrLoad(
-              Path.of(o.required("cache-dir")),
-              splits.train(),
-              splits.test(),
-              recipe,
-              0,
-              line -> LOG.info("{}", line));
+              cache, splits.train(), splits.test(), recipe, 0, line -> LOG.info("{}", line));
       System.out.println(
           String.format(
               Locale.ROOT,

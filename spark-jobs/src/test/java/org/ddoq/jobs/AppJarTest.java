@@ -31,6 +31,7 @@ class AppJarTest {
               "org/ddoq/jobs/EvaluateJob.class",
               "org/ddoq/jobs/ExportLatentsJob.class",
               "org/ddoq/core/stage/LatentEncoder.class",
+              "picocli/CommandLine.class",
               "ai/djl/engine/Engine.class",
               "ai/djl/pytorch/engine/PtEngine.class",
               "com/sun/jna/Native.class",

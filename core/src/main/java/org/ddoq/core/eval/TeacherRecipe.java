@@ -25,6 +25,12 @@ public record TeacherRecipe(StudentSettings settings, int warmupEpochs) implemen
     }
   }
 
+  /** {@link #forImages(ImageShape)}'s epochs for greyscale images (the CLI's help names them). */
+  public static final int GREYSCALE_EPOCHS = 10;
+
+  /** {@link #forImages(ImageShape)}'s epochs for colour images. */
+  public static final int COLOUR_EPOCHS = 18;
+
   /**
    * The default, aimed at the published whole-set ConvNet-3 (84.8 % CIFAR-10, 93.5 % Fashion-MNIST)
    * in as few epochs as 2 cores allow: peak rate 0.05 (5x the students': with 50,000 images a
@@ -35,7 +41,7 @@ public record TeacherRecipe(StudentSettings settings, int warmupEpochs) implemen
    * reached 69 % and 89.3 %.
    */
   public static TeacherRecipe forImages(ImageShape shape) {
-    int epochs = shape.channels() == 1 ? 10 : 18;
+    int epochs = shape.channels() == 1 ? GREYSCALE_EPOCHS : COLOUR_EPOCHS;
     return new TeacherRecipe(
         new StudentSettings(
             epochs,
