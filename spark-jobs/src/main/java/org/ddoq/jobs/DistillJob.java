@@ -53,7 +53,10 @@ public final class DistillJob {
             "k-means fits per class; the lowest distortion is kept")
         .option("max-iter", "N", String.valueOf(d.maxIter()), "k-means iterations per fit")
         .option(
-            "parallelism", "N", String.valueOf(d.parallelism()), "classes quantized concurrently")
+            "parallelism",
+            "N",
+            String.valueOf(d.parallelism()),
+            "classes too large for one task (MLlib KMeans) quantized concurrently")
         .option(
             "decoder",
             "auto|dit|vae|nearest",
