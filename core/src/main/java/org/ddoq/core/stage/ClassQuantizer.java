@@ -390,7 +390,10 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
     List<Integer> inTask = new ArrayList<>();
     List<Row> distributed = new ArrayList<>();
     for (Row c : classes) {
-      if (c.getLong(countIndex) * d * Float.BYTES <= getMaxTaskBytes()) {
+      // A class in a task is one float array: at most Integer.MAX_VALUE - 8 floats whatever the
+      // param.
+      long limit = Math.min(getMaxTaskBytes(), (Integer.MAX_VALUE - 8L) * Float.BYTES);
+      if (c.getLong(countIndex) * d * Float.BYTES <= limit) {
         inTask.add(c.getInt(0));
       } else {
         distributed.add(c);
