@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Per-class k-means distortion of ddoq (MLlib) against scikit-learn on the same latents.
+"""Per-class k-means distortion of ddoq (in-task k-means, or MLlib for classes over maxTaskBytes) against scikit-learn on the same latents.
 
 usage: /usr/bin/python3 docs/bench/sklearn_quantize.py OUT NPY_DIR [--ipc K]
   OUT      a distill output (its summary.json holds ddoq's per-class distortion and quantize time)

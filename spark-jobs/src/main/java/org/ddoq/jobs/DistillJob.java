@@ -107,7 +107,9 @@ public final class DistillJob implements Runnable {
   @Option(
       names = "--parallelism",
       paramLabel = "N",
-      description = "classes quantized concurrently (default ${DEFAULT-VALUE})")
+      description =
+          "classes too large for one task (MLlib KMeans) quantized concurrently (default"
+              + " ${DEFAULT-VALUE})")
   int parallelism = defaults.parallelism();
 
   @Option(

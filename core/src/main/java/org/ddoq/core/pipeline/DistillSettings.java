@@ -23,7 +23,8 @@ import org.ddoq.core.stage.LatentEncoder;
  * @param batchSize images per model call on the executors
  * @param restarts k-means fits per class, the lowest distortion kept
  * @param maxIter k-means iterations per fit
- * @param parallelism classes quantized concurrently
+ * @param parallelism classes over the stage's maxTaskBytes (fitted with MLlib) quantized
+ *     concurrently
  * @param cacheDir root of the prior cache
  * @param training how a prior is trained when none is given (its DiT only for the dit decoder)
  * @param decoding how centroids become images

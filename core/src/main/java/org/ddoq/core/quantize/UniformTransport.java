@@ -31,7 +31,37 @@ public final class UniformTransport {
       throw new IllegalArgumentException(
           "need at least one point and one centroid, got n=" + n + ", k=" + k);
     }
-    double[][] cost = costMatrix(points, centroids);
+    return w2Squared(costMatrix(points, centroids), n, k);
+  }
+
+  /**
+   * @param points n x d floats, row-major (n = points.length / d >= 1), each of mass 1/n
+   * @param d the dimension
+   * @param centroids k x d (k >= 1), each of mass 1/k
+   * @return W2^2, as {@link #w2Squared(float[][], double[][])}
+   */
+  public static double w2Squared(float[] points, int d, double[][] centroids) {
+    int k = centroids.length;
+    if (d < 1 || points.length == 0 || points.length % d != 0 || k == 0) {
+      throw new IllegalArgumentException(
+          "need at least one point of dimension d >= 1 and one centroid, got "
+              + points.length
+              + " floats for d = "
+              + d
+              + ", k = "
+              + k);
+    }
+    int n = points.length / d;
+    float[][] rows = new float[1][];
+    double[][] cost = new double[n][];
+    for (int p = 0; p < n; p++) {
+      rows[0] = Arrays.copyOfRange(points, p * d, (p + 1) * d);
+      cost[p] = costMatrix(rows, centroids)[0];
+    }
+    return w2Squared(cost, n, k);
+  }
+
+  private static double w2Squared(double[][] cost, int n, int k) {
     int[][] flow = solve(cost, n, k);
     double total = 0;
     for (int p = 0; p < n; p++) {

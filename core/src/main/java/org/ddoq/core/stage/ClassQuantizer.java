@@ -5,14 +5,17 @@ import static org.apache.spark.sql.functions.col;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -27,6 +30,7 @@ import org.apache.spark.ml.util.MLWritable;
 import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
@@ -34,21 +38,39 @@ import org.ddoq.core.data.InputException;
 import org.ddoq.core.quantize.Centroid;
 import org.ddoq.core.quantize.CentroidWeights;
 import org.ddoq.core.quantize.ClassQuantization;
+import org.ddoq.core.quantize.LloydKMeans;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Quantize stage: per class, MLlib k-means in latent space with k = images per class; each
- * centroid's weight is the mass of its Voronoi cell (count / class size) by default, or its square
- * root (normalised), or uniform (= D4M). Class fits run concurrently, since one small MLlib fit is
- * mostly job overhead. The model also reports, per class, the weighted distortion and the exact
+ * Quantize stage: per class, k-means in latent space with k = images per class; each centroid's
+ * weight is the mass of its Voronoi cell (count / class size) by default, or its square root
+ * (normalised), or uniform (= D4M). The model also reports, per class, the distortion and the exact
  * W2^2 of the same centroids with uniform weights.
  *
- * <p>Input: a label column (int), a vector column of latents and optionally a class-name column.
+ * <p>Two paths. A class whose latents take at most {@link #maxTaskBytes} (n x d x 4 bytes, default
+ * {@value #DEFAULT_MAX_TASK_BYTES}) is fitted inside one Spark task ({@link InTaskFits}, {@link
+ * LloydKMeans}): the table is shuffled by class, the class's points are sorted by {@link #idCol}
+ * (so the result does not depend on the partitioning), k-means++ and Lloyd run in memory with BLAS
+ * distance products, and the task also computes the counts, the distortion and the uniform W2; the
+ * driver receives only those. A larger class goes to MLlib's distributed KMeans as before, one job
+ * per iteration, {@link #parallelism} classes at a time. In the task, {@code initMode} "k-means||"
+ * (MLlib's parallel variant of k-means++) means k-means++.
+ *
+ * <p>Input: a label column (int), a vector column of latents, optionally an id column (long) and a
+ * class-name column.
  */
 public final class ClassQuantizer extends Estimator<ClassQuantizerModel> implements MLWritable {
   private static final Logger LOG = LoggerFactory.getLogger(ClassQuantizer.class);
   private static final long POINTS_PER_PARTITION = 50_000;
+
+  /**
+   * Default {@link #maxTaskBytes}: 256 MB of float latents, e.g. 65,536 latents of 1,024 numbers
+   * (ImageNet's ~1,300 images per class at 4x32x32 are 21 MB). The task also holds the shuffled
+   * points while it sorts them and an n x k cost matrix for the uniform W2, so a class near the
+   * threshold needs about 3x this much executor memory.
+   */
+  public static final long DEFAULT_MAX_TASK_BYTES = 256L << 20;
 
   private final String uid;
   private final IntParam k;
@@ -62,6 +84,8 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
   private final IntParam restarts;
   private final Param<String> weighting;
   private final IntParam parallelism;
+  private final LongParam maxTaskBytes;
+  private final Param<String> idCol;
 
   public ClassQuantizer(String uid) {
     this.uid = uid;
@@ -101,7 +125,25 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
             ParamValidators.inArray(new String[] {"mass", "sqrt", "uniform"}));
     parallelism =
         new IntParam(
-            this, "parallelism", "classes fitted concurrently (>= 1)", ParamValidators.gtEq(1));
+            this,
+            "parallelism",
+            "classes over maxTaskBytes fitted concurrently with MLlib (>= 1)",
+            ParamValidators.gtEq(1));
+    maxTaskBytes =
+        new LongParam(
+            this,
+            "maxTaskBytes",
+            "largest class, in bytes of float latents (n x d x 4), fitted inside one Spark task;"
+                + " larger classes use MLlib's distributed KMeans (>= 0)",
+            ParamValidators.gtEq(0));
+    idCol =
+        new Param<>(
+            this,
+            "idCol",
+            "row id column (long or int) that orders a class's points for the in-task fit; without"
+                + " it the points are ordered by value");
+    setDefault(maxTaskBytes, DEFAULT_MAX_TASK_BYTES);
+    setDefault(idCol, "id");
     setDefault(k, 10);
     setDefault(featuresCol, "latent");
     setDefault(labelCol, "label");
@@ -166,6 +208,32 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
 
   public IntParam parallelism() {
     return parallelism;
+  }
+
+  public LongParam maxTaskBytes() {
+    return maxTaskBytes;
+  }
+
+  public Param<String> idCol() {
+    return idCol;
+  }
+
+  public long getMaxTaskBytes() {
+    return (Long) $(maxTaskBytes);
+  }
+
+  public String getIdCol() {
+    return $(idCol);
+  }
+
+  public ClassQuantizer setMaxTaskBytes(long value) {
+    set(maxTaskBytes, value);
+    return this;
+  }
+
+  public ClassQuantizer setIdCol(String value) {
+    set(idCol, value);
+    return this;
   }
 
   public int getK() {
@@ -317,14 +385,123 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
       throw new InputException(
           "ClassQuantizer: the input has no rows: nothing to quantize; check the input data");
     }
-    int k = getK();
+    int countIndex = hasNames ? 2 : 1;
+    int d = ((Vector) data.select(getFeaturesCol()).head().get(0)).size();
+    List<Integer> inTask = new ArrayList<>();
+    List<Row> distributed = new ArrayList<>();
+    for (Row c : classes) {
+      // A class in a task is one float array: at most Integer.MAX_VALUE - 8 floats whatever the
+      // param.
+      long limit = Math.min(getMaxTaskBytes(), (Integer.MAX_VALUE - 8L) * Float.BYTES);
+      if (c.getLong(countIndex) * d * Float.BYTES <= limit) {
+        inTask.add(c.getInt(0));
+      } else {
+        distributed.add(c);
+      }
+    }
     LOG.info(
-        "Quantizing {} classes with k = {} ({} weights, seed {}, {} concurrent fits)",
+        "Quantizing {} classes with k = {} ({} weights, seed {}): {} in Spark tasks, {} with MLlib's"
+            + " distributed KMeans (over {} bytes of latents; {} concurrent fits)",
         classes.size(),
-        k,
+        getK(),
         getWeighting(),
         getSeed(),
+        inTask.size(),
+        distributed.size(),
+        getMaxTaskBytes(),
         getParallelism());
+    Map<Integer, ClassFit.Result> results = new HashMap<>();
+    Map<Integer, Double> seconds = new HashMap<>();
+    Map<Integer, Double> w2 = new HashMap<>();
+    if (!inTask.isEmpty()) {
+      fitInTasks(data, inTask, results, seconds, w2);
+    }
+    if (!distributed.isEmpty()) {
+      fitDistributed(data, distributed, countIndex, results, seconds, w2);
+    }
+    return buildModel(classes, results, seconds, w2, hasNames);
+  }
+
+  /** Classes that fit one task: each fitted, with its uniform W2, inside one Spark task. */
+  private void fitInTasks(
+      Dataset<Row> data,
+      List<Integer> labels,
+      Map<Integer, ClassFit.Result> results,
+      Map<Integer, Double> seconds,
+      Map<Integer, Double> w2) {
+    long start = System.nanoTime();
+    String id = idColumn(data.schema());
+    Map<Integer, InTaskFits.Fitted> fitted =
+        InTaskFits.fit(
+            data,
+            getLabelCol(),
+            id,
+            getFeaturesCol(),
+            labels,
+            new InTaskFits.Settings(
+                getK(),
+                getSeed(),
+                getRestarts(),
+                getMaxIter(),
+                getTol(),
+                !getInitMode().equals("random")));
+    double fitTotal = 0;
+    double w2Total = 0;
+    for (int label : labels) {
+      InTaskFits.Fitted f = fitted.get(label);
+      LloydKMeans.Result r = f.fit();
+      long n = r.counts().stream().mapToLong(Long::longValue).sum();
+      results.put(
+          label,
+          new ClassFit.Result(r.centroids(), r.counts(), r.cost(), r.iterations(), r.note()));
+      seconds.put(label, f.fitSeconds());
+      w2.put(label, f.uniformW2());
+      fitTotal += f.fitSeconds();
+      w2Total += f.w2Seconds();
+      LOG.info(
+          "Quantized class {} ({} latents) into {} centroids, distortion {} in {} s ({} iterations)",
+          label,
+          n,
+          r.centroids().size(),
+          String.format("%.5g", r.cost() / n),
+          String.format("%.2f", f.fitSeconds()),
+          r.iterations());
+    }
+    LOG.info(
+        "Quantized {} classes in Spark tasks (points ordered by {}) in {} s: k-means {} s and exact"
+            + " uniform W2 {} s summed over the tasks",
+        labels.size(),
+        id == null ? "value" : "'" + id + "'",
+        String.format("%.1f", (System.nanoTime() - start) / 1e9),
+        String.format("%.1f", fitTotal),
+        String.format("%.1f", w2Total));
+  }
+
+  /** The id column that orders a class's points, or null when the input has none. */
+  private String idColumn(StructType schema) {
+    if (!Arrays.asList(schema.fieldNames()).contains(getIdCol())) {
+      return null;
+    }
+    DataType type = schema.apply(getIdCol()).dataType();
+    if (!type.sameType(DataTypes.LongType) && !type.sameType(DataTypes.IntegerType)) {
+      throw new IllegalArgumentException(
+          "ClassQuantizer: the id column '" + getIdCol() + "' must be long or int, not " + type);
+    }
+    return getIdCol();
+  }
+
+  /**
+   * Classes over {@link #maxTaskBytes}: one MLlib KMeans per class driven from the driver, {@link
+   * #parallelism} classes at a time, then their exact uniform W2 (one task per class).
+   */
+  private void fitDistributed(
+      Dataset<Row> data,
+      List<Row> classes,
+      int countIndex,
+      Map<Integer, ClassFit.Result> results,
+      Map<Integer, Double> seconds,
+      Map<Integer, Double> w2) {
+    int k = getK();
     ExecutorService pool =
         Executors.newFixedThreadPool(
             Math.min(getParallelism(), classes.size()),
@@ -333,17 +510,16 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
               t.setDaemon(true);
               return t;
             });
-    List<Future<ClassFit.Result>> futures = new ArrayList<>();
-    List<Double> seconds =
-        new java.util.concurrent.CopyOnWriteArrayList<>(new Double[classes.size()]);
+    Map<Integer, Future<ClassFit.Result>> futures = new LinkedHashMap<>();
+    Map<Integer, Double> fitSeconds = new ConcurrentHashMap<>();
     try {
-      for (int i = 0; i < classes.size(); i++) {
-        int label = classes.get(i).getInt(0);
-        long n = classes.get(i).getLong(hasNames ? 2 : 1);
-        int index = i;
+      for (Row c : classes) {
+        int label = c.getInt(0);
+        long n = c.getLong(countIndex);
         Dataset<Row> rows =
             data.filter(col(getLabelCol()).equalTo(label)).coalesce(partitionsFor(data, n));
-        futures.add(
+        futures.put(
+            label,
             pool.submit(
                 () -> {
                   long start = System.nanoTime();
@@ -359,23 +535,23 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
                           getTol(),
                           getInitMode(),
                           getRestarts());
-                  seconds.set(index, (System.nanoTime() - start) / 1e9);
+                  double s = (System.nanoTime() - start) / 1e9;
+                  fitSeconds.put(label, s);
                   LOG.info(
-                      "Quantized class {} ({} latents) into {} centroids, distortion {} in {} s ({} iterations)",
+                      "Quantized class {} ({} latents) with MLlib into {} centroids, distortion {}"
+                          + " in {} s ({} iterations)",
                       label,
                       n,
                       r.centroids().size(),
                       String.format("%.5g", r.cost() / n),
-                      String.format("%.1f", seconds.get(index)),
+                      String.format("%.1f", s),
                       r.iterations());
                   return r;
                 }));
       }
-      List<ClassFit.Result> results = new ArrayList<>();
-      for (Future<ClassFit.Result> f : futures) {
-        results.add(f.get());
+      for (Map.Entry<Integer, Future<ClassFit.Result>> f : futures.entrySet()) {
+        results.put(f.getKey(), f.getValue().get());
       }
-      return buildModel(data, classes, results, seconds, hasNames);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while quantizing", e);
@@ -387,6 +563,19 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
     } finally {
       pool.shutdownNow();
     }
+    seconds.putAll(fitSeconds);
+    Map<Integer, double[][]> forW2 = new HashMap<>();
+    for (Row c : classes) {
+      if (c.getLong(countIndex) > k) {
+        forW2.put(c.getInt(0), results.get(c.getInt(0)).centroids().toArray(new double[0][]));
+      }
+    }
+    long start = System.nanoTime();
+    w2.putAll(UniformW2.compute(data, getLabelCol(), getFeaturesCol(), forW2));
+    LOG.info(
+        "Exact uniform-weight W2 for {} classes in {} s",
+        forW2.size(),
+        String.format("%.1f", (System.nanoTime() - start) / 1e9));
   }
 
   /**
@@ -403,33 +592,19 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
   }
 
   private ClassQuantizerModel buildModel(
-      Dataset<Row> data,
       List<Row> classes,
-      List<ClassFit.Result> results,
-      List<Double> seconds,
+      Map<Integer, ClassFit.Result> results,
+      Map<Integer, Double> seconds,
+      Map<Integer, Double> w2,
       boolean hasNames) {
     CentroidWeights.Scheme scheme = CentroidWeights.Scheme.parse(getWeighting());
-    Map<Integer, double[][]> forW2 = new HashMap<>();
-    for (int i = 0; i < classes.size(); i++) {
-      if (classes.get(i).getLong(hasNames ? 2 : 1) > getK()) {
-        forW2.put(classes.get(i).getInt(0), results.get(i).centroids().toArray(new double[0][]));
-      }
-    }
-    long start = System.nanoTime();
-    Map<Integer, Double> w2 = UniformW2.compute(data, getLabelCol(), getFeaturesCol(), forW2);
-    LOG.info(
-        "Exact uniform-weight W2 for {} classes in {} s",
-        forW2.size(),
-        String.format("%.1f", (System.nanoTime() - start) / 1e9));
-
     List<Centroid> centroids = new ArrayList<>();
     List<ClassQuantization> summaries = new ArrayList<>();
-    for (int i = 0; i < classes.size(); i++) {
-      Row c = classes.get(i);
+    for (Row c : classes) {
       int label = c.getInt(0);
       String name = hasNames ? c.getString(1) : String.valueOf(label);
       long n = c.getLong(hasNames ? 2 : 1);
-      ClassFit.Result r = results.get(i);
+      ClassFit.Result r = results.get(label);
       long[] counts = r.counts().stream().mapToLong(Long::longValue).toArray();
       double[] weights = CentroidWeights.weights(counts, scheme);
       for (int j = 0; j < counts.length; j++) {
@@ -444,7 +619,7 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
               counts.length,
               r.cost() / n,
               w2.getOrDefault(label, 0.0),
-              seconds.get(i),
+              seconds.get(label),
               r.note()));
     }
     ClassQuantizerModel model =

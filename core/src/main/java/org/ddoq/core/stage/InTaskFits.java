@@ -1,0 +1,188 @@
+package org.ddoq.core.stage;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.Partitioner;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.ddoq.core.data.InputException;
+import org.ddoq.core.quantize.LloydKMeans;
+import org.ddoq.core.quantize.UniformTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+/**
+ * Fits whole classes inside Spark tasks: the latents are shuffled by class (sorted by label within
+ * each partition, so a task holds one class in memory at a time), each class is sorted by id (then
+ * by value) so that the result does not depend on the partitioning, and {@link LloydKMeans} and
+ * {@link UniformTransport} run on it in the task. The driver receives per class only the centroids,
+ * counts, cost, uniform W2 and timings.
+ */
+final class InTaskFits {
+  private static final Logger LOG = LoggerFactory.getLogger(InTaskFits.class);
+
+  private InTaskFits() {}
+
+  /** One latent on its way to its class's task. */
+  record Point(long id, float[] x) implements Serializable {}
+
+  /** One class's fit as the task returns it. */
+  record Fitted(
+      int label, LloydKMeans.Result fit, double uniformW2, double fitSeconds, double w2Seconds)
+      implements Serializable {}
+
+  /** The k-means settings a task needs (serialized with the closure). */
+  record Settings(int k, long seed, int restarts, int maxIter, double tol, boolean plusPlus)
+      implements Serializable {}
+
+  /** Classes to partitions, spread by their rank among the fitted classes. */
+  static final class ByClass extends Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final HashMap<Integer, Integer> partitionOf;
+    private final int partitions;
+
+    ByClass(HashMap<Integer, Integer> partitionOf, int partitions) {
+      this.partitionOf = partitionOf;
+      this.partitions = partitions;
+    }
+
+    @Override
+    public int numPartitions() {
+      return partitions;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      return partitionOf.get((Integer) key);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof ByClass b
+          && b.partitions == partitions
+          && b.partitionOf.equals(partitionOf);
+    }
+
+    @Override
+    public int hashCode() {
+      return partitionOf.hashCode() * 31 + partitions;
+    }
+  }
+
+  /**
+   * @param idCol the id column (long) that orders a class's points, or null to order them by value
+   * @param labels the classes to fit here
+   */
+  static Map<Integer, Fitted> fit(
+      Dataset<Row> data,
+      String labelCol,
+      String idCol,
+      String featuresCol,
+      List<Integer> labels,
+      Settings settings) {
+    int cores = Math.max(1, data.sparkSession().sparkContext().defaultParallelism());
+    int partitions = Math.min(labels.size(), Math.max(64, 8 * cores));
+    HashMap<Integer, Integer> partitionOf = new HashMap<>();
+    for (int i = 0; i < labels.size(); i++) {
+      partitionOf.put(labels.get(i), i % partitions);
+    }
+    boolean hasId = idCol != null;
+    Dataset<Row> columns =
+        hasId ? data.select(labelCol, idCol, featuresCol) : data.select(labelCol, featuresCol);
+    Comparator<Integer> byLabel = (Comparator<Integer> & Serializable) Integer::compare;
+    List<Fitted> fitted =
+        columns
+            .javaRDD()
+            .filter(row -> partitionOf.containsKey(row.getInt(0)))
+            .mapToPair(
+                row ->
+                    new Tuple2<>(
+                        row.getInt(0),
+                        new Point(
+                            hasId ? ((Number) row.get(1)).longValue() : 0L,
+                            UniformW2.toFloats((Vector) row.get(hasId ? 2 : 1)))))
+            .repartitionAndSortWithinPartitions(new ByClass(partitionOf, partitions), byLabel)
+            .mapPartitions(points -> fitPartition(points, settings))
+            .collect();
+    Map<Integer, Fitted> out = new HashMap<>();
+    for (Fitted f : fitted) {
+      out.put(f.label(), f);
+    }
+    return out;
+  }
+
+  /** The classes of one partition, which arrive sorted by label: one class in memory at a time. */
+  private static Iterator<Fitted> fitPartition(
+      Iterator<Tuple2<Integer, Point>> points, Settings settings) {
+    List<Fitted> out = new ArrayList<>();
+    List<Point> current = new ArrayList<>();
+    int label = 0;
+    while (points.hasNext()) {
+      Tuple2<Integer, Point> t = points.next();
+      if (!current.isEmpty() && t._1() != label) {
+        out.add(fitClass(label, current, settings));
+        current = new ArrayList<>();
+      }
+      label = t._1();
+      current.add(t._2());
+    }
+    if (!current.isEmpty()) {
+      out.add(fitClass(label, current, settings));
+    }
+    return out.iterator();
+  }
+
+  /** Sorts, flattens (and releases) one class's points, fits it and measures its uniform W2. */
+  static Fitted fitClass(int label, List<Point> points, Settings s) {
+    long start = System.nanoTime();
+    points.sort(
+        Comparator.comparingLong(Point::id)
+            .thenComparing(Point::x, (a, b) -> Arrays.compare(a, b)));
+    int n = points.size();
+    int d = points.get(0).x().length;
+    float[] x = new float[Math.multiplyExact(n, d)];
+    for (int p = 0; p < n; p++) {
+      float[] v = points.get(p).x();
+      if (v.length != d) {
+        throw new InputException(
+            "ClassQuantizer: class "
+                + label
+                + " has latents of dimension "
+                + d
+                + " and "
+                + v.length
+                + "; every latent must have the same size");
+      }
+      System.arraycopy(v, 0, x, p * d, d);
+    }
+    points.clear();
+    LloydKMeans.Result fit =
+        LloydKMeans.fit(
+            x, d, s.k(), s.seed(), label, s.restarts(), s.maxIter(), s.tol(), s.plusPlus());
+    double fitSeconds = (System.nanoTime() - start) / 1e9;
+    long w2Start = System.nanoTime();
+    double w2 =
+        n > s.k()
+            ? UniformTransport.w2Squared(x, d, fit.centroids().toArray(new double[0][]))
+            : 0.0;
+    double w2Seconds = (System.nanoTime() - w2Start) / 1e9;
+    LOG.info(
+        "Quantized class {} ({} latents of {}) in a task into {} centroids in {} s ({} iterations), uniform W2 in {} s",
+        label,
+        n,
+        d,
+        fit.centroids().size(),
+        String.format("%.2f", fitSeconds),
+        fit.iterations(),
+        String.format("%.2f", w2Seconds));
+    return new Fitted(label, fit, w2, fitSeconds, w2Seconds);
+  }
+}
