@@ -5,7 +5,8 @@
 # usage: docs/bench/decoder-ablation.sh NAME DATA PRIOR WORK LABELS [IPC] [-- extra evaluate flags]
 #   NAME    a short name for the data set (fashion, cifar): output folders are WORK/NAME-ipcIPC-*
 #   LABELS  hard | teacher (with extra flags such as --teacher FILE after --, named by TEACHER_NAME)
-#   DECODERS (environment) the sets compared, default "vae dit03 dit01 nearest"
+#   DECODERS (environment) the sets compared, default "vae dit03 dit01 nearest"; "nearestM" (e.g. nearest20)
+#            is the nearest decoder choosing among M candidates by the teacher in SELECT_TEACHER (a .pt file)
 # Stopped midway, it starts again where it was: finished sets and evaluations are skipped and an interrupted
 # evaluation keeps its finished students (EVAL/students, docs/evaluation.md). Students use every core PyTorch
 # sees; with two evaluations side by side on 2 cores, start each with OMP_NUM_THREADS=1.
@@ -21,6 +22,12 @@ run() { echo "+ $*" >&2; /usr/bin/time -f "%e s wall, %M KB max RSS" "$@"; }
   --keep-latents --out "$SETS-vae" --overwrite
 [[ -f "$SETS-nearest/_SUCCESS" ]] || run bin/ddoq distill --input "$DATA" --prior "$PRIOR" --ipc "$IPC" \
   --decoder nearest --out "$SETS-nearest" --overwrite
+for d in ${DECODERS:-}; do
+  [[ $d =~ ^nearest([0-9]+)$ ]] || continue
+  [[ -f "$SETS-$d/_SUCCESS" ]] || run bin/ddoq distill --input "$DATA" --prior "$PRIOR" --ipc "$IPC" \
+    --decoder nearest --candidates "${BASH_REMATCH[1]}" --teacher "${SELECT_TEACHER:?set SELECT_TEACHER=FILE.pt for $d}" \
+    --out "$SETS-$d" --overwrite
+done
 for s in 0.3 0.1; do
   [[ -f "$SETS-dit${s/./}/_SUCCESS" ]] || run bin/ddoq decode --distilled "$SETS-vae" --decoder dit --strength "$s" \
     --out "$SETS-dit${s/./}" --overwrite
