@@ -159,10 +159,11 @@ public final class DistillJob implements Runnable {
 
   @Option(
       names = "--teacher",
-      paramLabel = "FILE.pt",
+      paramLabel = "FILE.pt|DIR",
       description =
           "nearest with --candidates M > 1: a TorchScript classifier of [0,1] N x C x H x W images"
-              + " (as evaluate's)")
+              + " (as evaluate's), or the folder of a built-in teacher train-teacher trained on"
+              + " this data (<cache>/teachers/<key>)")
   String teacher;
 
   @Option(

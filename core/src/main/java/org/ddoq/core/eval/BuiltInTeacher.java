@@ -3,9 +3,12 @@ package org.ddoq.core.eval;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -27,6 +30,8 @@ import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.stream.Stream;
+import org.ddoq.core.data.ImageShape;
+import org.ddoq.core.data.InputException;
 
 /**
  * The built-in teacher: the student's ConvNet trained once on the whole training split with {@link
@@ -120,6 +125,8 @@ public record BuiltInTeacher(
               .put("train_images", train.size())
               .put("seed", seed)
               .put("recipe", recipe.toString())
+              .put("width", recipe.settings().width())
+              .put("depth", recipe.settings().depth())
               .put("resumed_at_epoch", trained.firstEpoch());
       Path tmpFacts = dir.resolve(FACTS + ".tmp");
       JSON.writeValue(tmpFacts.toFile(), facts);
@@ -151,6 +158,94 @@ public record BuiltInTeacher(
           false);
     } catch (IOException e) {
       throw new UncheckedIOException("teacher cache " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A finished teacher from its cache entry ({@code <cache>/teachers/<key>/}, the folder
+   * train-teacher names), for uses that have no test split, such as distill choosing among training
+   * images. The network's width and depth come from teacher.json (the recipe's defaults for entries
+   * written before they were recorded); a wrong class count fails here, on one dummy batch.
+   *
+   * @throws InputException when the folder is not a finished teacher or does not fit the data
+   */
+  public static BuiltInTeacher fromEntry(Path dir, int numClasses, ImageShape shape) {
+    if (!Files.isRegularFile(dir.resolve(FACTS)) || !Files.isRegularFile(dir.resolve(PARAMS))) {
+      throw new InputException(
+          dir
+              + " is not a finished built-in teacher (no "
+              + PARAMS
+              + " and "
+              + FACTS
+              + "); give the folder train-teacher printed, <cache>/teachers/<key>, or a TorchScript"
+              + " .pt file");
+    }
+    try {
+      JsonNode facts = JSON.readTree(dir.resolve(FACTS).toFile());
+      TeacherRecipe defaults = TeacherRecipe.forImages(shape);
+      StudentSettings s = defaults.settings();
+      TeacherRecipe recipe =
+          new TeacherRecipe(
+              new StudentSettings(
+                  s.epochs(),
+                  s.batchSize(),
+                  s.learningRate(),
+                  s.momentum(),
+                  s.weightDecay(),
+                  facts.path("width").asInt(s.width()),
+                  facts.path("depth").asInt(s.depth()),
+                  s.temperature(),
+                  s.augmentation()),
+              defaults.warmupEpochs());
+      BuiltInTeacher teacher =
+          new BuiltInTeacher(
+              Files.readAllBytes(dir.resolve(PARAMS)),
+              numClasses,
+              recipe,
+              facts.path("test_accuracy").asDouble(Double.NaN),
+              facts.path("seconds").asDouble(),
+              facts.path("train_images").asInt(),
+              dir.getFileName().toString(),
+              true);
+      teacher.checkLoads(shape, dir);
+      return teacher;
+    } catch (IOException e) {
+      throw new InputException("the built-in teacher " + dir + " cannot be read: " + e);
+    }
+  }
+
+  /**
+   * One dummy batch through the loaded network: DJL may load weights of another class count without
+   * complaint, and the logits' width then tells.
+   */
+  private void checkLoads(ImageShape shape, Path dir) {
+    long width;
+    String why;
+    try (Model model = newModel();
+        NDManager m = NDManager.newBaseManager()) {
+      Shape input = new Shape(1, shape.channels(), shape.height(), shape.width());
+      Block net = load(model, input);
+      width =
+          net.forward(new ParameterStore(m, false), new NDList(m.zeros(input)), false)
+              .singletonOrThrow()
+              .getShape()
+              .get(1);
+      why = width + " logits";
+    } catch (RuntimeException e) {
+      width = -1;
+      why = e.getMessage();
+    }
+    if (width != numClasses) {
+      throw new InputException(
+          "the built-in teacher "
+              + dir
+              + " does not fit this data's "
+              + numClasses
+              + " classes of "
+              + shape
+              + " images ("
+              + why
+              + "); use the teacher train-teacher trained on this data set");
     }
   }
 

@@ -31,7 +31,7 @@ import org.ddoq.core.stage.LatentEncoder;
  * @param candidates nearest decoder: each centroid chooses among its this many nearest free
  *     training images the one {@code teacher} is surest of (1: the nearest)
  * @param teacher nearest decoder with candidates &gt; 1: a TorchScript classifier file (as
- *     evaluate's {@code --teacher}); null otherwise
+ *     evaluate's {@code --teacher}) or a built-in teacher's cache folder; null otherwise
  */
 public record DistillSettings(
     String input,

@@ -17,8 +17,9 @@ import org.ddoq.core.data.ImageRows;
 import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.data.ImageSources;
 import org.ddoq.core.data.InputException;
-import org.ddoq.core.eval.ImportedTeacher;
+import org.ddoq.core.eval.Teacher;
 import org.ddoq.core.eval.TeacherConfidence;
+import org.ddoq.core.eval.Teachers;
 import org.ddoq.core.output.CentroidFile;
 import org.ddoq.core.output.DistilledSetWriter;
 import org.ddoq.core.prior.PriorSpec;
@@ -68,10 +69,10 @@ public final class Distiller {
 
     ImageDataset data = ImageSources.read(spark, s.input(), s.format(), "train", shape);
     // Read and checked against the data before any model runs: a wrong teacher fails in seconds.
-    ImportedTeacher teacher =
+    Teacher teacher =
         s.teacher() == null
             ? null
-            : ImportedTeacher.readUntested(Path.of(s.teacher()), data.classNames(), data.shape());
+            : Teachers.untested(Path.of(s.teacher()), data.classNames(), data.shape());
     long images = data.rows().count();
     seconds.put("read", lap(t0));
     LOG.info(
@@ -222,7 +223,7 @@ public final class Distiller {
       ImageDataset data,
       Dataset<Row> latents,
       ClassQuantizerModel model,
-      ImportedTeacher teacher) {
+      Teacher teacher) {
     NearestImages.Choice choice =
         teacher == null
             ? NearestImages.Choice.nearest()
@@ -285,7 +286,7 @@ public final class Distiller {
       throw new InputException(
           "--candidates "
               + s.candidates()
-              + " needs --teacher FILE.pt, the classifier whose"
+              + " needs --teacher FILE.pt or a built-in teacher's folder, the classifier whose"
               + " confidence chooses among each centroid's candidates");
     }
     if (s.teacher() != null && s.candidates() == 1) {

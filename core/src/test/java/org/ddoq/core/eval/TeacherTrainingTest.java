@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.ddoq.core.data.ImageShape;
+import org.ddoq.core.data.InputException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,6 +112,43 @@ class TeacherTrainingTest {
             });
     assertTrue(again.fromCache());
     assertArrayEquals(resumed.parameters(), again.parameters());
+  }
+
+  @Test
+  void aFinishedTeachersFolderLoadsForChoosingAndRefusesOtherData(@TempDir Path cache)
+      throws IOException {
+    TeacherRecipe oneEpoch = SHORT.withEpochs(2);
+    BuiltInTeacher trained = BuiltInTeacher.trainOrLoad(cache, train, test, oneEpoch, 0, l -> {});
+    Path entry = BuiltInTeacher.entry(cache, trained.key());
+
+    // Width 16 is not the recipe's default: the folder's teacher.json must say it.
+    Teacher loaded = Teachers.untested(entry, classNames(10), train.shape());
+    float[] fromFolder =
+        TeacherConfidence.ofOwnClass(loaded, train.images(), train.labels(), train.shape());
+    float[] fromTraining =
+        TeacherConfidence.ofOwnClass(trained, train.images(), train.labels(), train.shape());
+    assertArrayEquals(fromTraining, fromFolder, 0f);
+
+    InputException wrongClasses =
+        assertThrows(
+            InputException.class, () -> Teachers.untested(entry, classNames(3), train.shape()));
+    assertTrue(
+        wrongClasses.getMessage().contains("does not fit this data's 3 classes"),
+        wrongClasses.getMessage());
+    InputException notATeacher =
+        assertThrows(
+            InputException.class, () -> Teachers.untested(cache, classNames(10), train.shape()));
+    assertTrue(
+        notATeacher.getMessage().contains("is not a finished built-in teacher"),
+        notATeacher.getMessage());
+  }
+
+  private static List<String> classNames(int n) {
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      names.add("class" + i);
+    }
+    return names;
   }
 
   @Test
