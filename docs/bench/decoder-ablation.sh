@@ -6,7 +6,8 @@
 #   NAME    a short name for the data set (fashion, cifar): output folders are WORK/NAME-ipcIPC-*
 #   LABELS  hard | teacher (with extra flags such as --teacher FILE after --, named by TEACHER_NAME)
 #   DECODERS (environment) the sets compared, default "vae dit03 dit01 nearest"; "nearestM" (e.g. nearest20)
-#            is the nearest decoder choosing among M candidates by the teacher in SELECT_TEACHER (a .pt file)
+#            is the nearest decoder choosing among M candidates by the teacher in SELECT_TEACHER (a .pt file
+#            or a built-in teacher's cache folder); DiT sets are decoded only when named
 # Stopped midway, it starts again where it was: finished sets and evaluations are skipped and an interrupted
 # evaluation keeps its finished students (EVAL/students, docs/evaluation.md). Students use every core PyTorch
 # sees; with two evaluations side by side on 2 cores, start each with OMP_NUM_THREADS=1.
@@ -29,6 +30,7 @@ for d in ${DECODERS:-}; do
     --out "$SETS-$d" --overwrite
 done
 for s in 0.3 0.1; do
+  [[ " ${DECODERS:-vae dit03 dit01 nearest} " == *" dit${s/./} "* ]] || continue
   [[ -f "$SETS-dit${s/./}/_SUCCESS" ]] || run bin/ddoq decode --distilled "$SETS-vae" --decoder dit --strength "$s" \
     --out "$SETS-dit${s/./}" --overwrite
 done
