@@ -228,16 +228,22 @@ public final class ParquetImageReader {
           return Pixels.nativeShape(image);
         }
         if (why == null) {
-          why = file + "#" + r.getLong(1) + ": " + (problem[0] == null ? "null bytes" : problem[0]);
+          why =
+              file
+                  + "#"
+                  + r.getLong(1)
+                  + ": "
+                  + (problem[0] == null ? ParquetRowDecoder.NULL_BYTES : problem[0]);
         }
       }
     }
     throw new InputException(
         "no image among the first "
             + SHAPE_PROBE_ROWS
-            + " rows of each Parquet file decodes ("
-            + why
-            + "); check that image.bytes holds PNG or JPEG files, or give the image size");
+            + " rows of each of the "
+            + files.size()
+            + " Parquet files decodes"
+            + (why == null ? ": they hold no rows" : ", e.g. " + why));
   }
 
   private static ImageDataset decodeAll(

@@ -19,6 +19,12 @@ final class ParquetRowDecoder implements Serializable {
   static final int PROBLEM = 5;
   static final int UNCOVERED = 6;
 
+  /** Why a row whose {@code image.bytes} is null is skipped. */
+  static final String NULL_BYTES =
+      "no encoded image (image.bytes is null); put the PNG or JPEG file's bytes in image.bytes"
+          + " (a datasets table made from image files holds only their paths until embedded,"
+          + " docs/usage.md) or drop the row";
+
   // Bits of the id that hold the row number: 2^40 rows per file, 2^23 files.
   private static final int ROW_BITS = 40;
 
@@ -109,11 +115,7 @@ final class ParquetRowDecoder implements Serializable {
       className = Long.toString(label);
     }
     if (in.isNullAt(0)) {
-      return skipped(
-          id,
-          source,
-          "no encoded image (image.bytes is null); put the PNG or JPEG file's bytes in image.bytes"
-              + " or drop the row");
+      return skipped(id, source, NULL_BYTES);
     }
     ImageDecoding.Result r = ImageDecoding.toShape((byte[]) in.get(0), shape);
     return RowFactory.create(id, (int) label, className, source, r.pixels(), r.problem(), false);

@@ -79,6 +79,37 @@ class ParquetImageReaderTest {
     }
   }
 
+  /**
+   * Written by Hugging Face's datasets 5.0.1 ({@code core/src/test/python/hf_fashion_parquet.py}).
+   */
+  @Test
+  void aTableWrittenByHuggingFaceDatasetsGivesBackItsImagesAndNames() throws Exception {
+    String dir =
+        Path.of(ParquetImageReaderTest.class.getResource("hf-fashion-mnist").toURI()).toString();
+    ImageDataset train = ImageSources.read(spark, dir, "auto", "train", null);
+    assertEquals("parquet", train.format());
+    assertEquals(NAMES, train.classNames());
+    assertEquals(FASHION, train.shape());
+    ImageDataset test = ImageSources.read(spark, dir, "auto", "test", train.shape());
+    for (String split : List.of("train", "test")) {
+      String prefix = split.equals("train") ? "train" : "t10k";
+      byte[][] source = TestIdx.images(prefix + "-images-idx3-ubyte.gz", 30);
+      int[] sourceLabels = TestIdx.labels(prefix + "-labels-idx1-ubyte.gz", 30);
+      List<Row> rows =
+          (split.equals("train") ? train : test).rows().orderBy(ImageRows.ID).collectAsList();
+      assertEquals(30, rows.size());
+      for (int i = 0; i < 30; i++) {
+        Row r = rows.get(i);
+        assertEquals(i, r.getLong(0));
+        assertEquals(sourceLabels[i], r.getInt(1));
+        assertTrue(
+            r.getString(3).endsWith("data/" + split + "-00000-of-00001.parquet#" + i),
+            r.getString(3));
+        assertArrayEquals(source[i], (byte[]) r.get(4), split + " image " + i);
+      }
+    }
+  }
+
   @Test
   void sparkWrittenSplitsTakeTheirNamesFromClassesJson(@TempDir Path dir) throws IOException {
     writeWithSpark(dir.resolve("train"), 0, 200, 3, false);
@@ -164,6 +195,20 @@ class ParquetImageReaderTest {
     for (Row r : read) {
       assertArrayEquals(pixels[(int) r.getLong(0)], (byte[]) r.get(4));
     }
+
+    // What datasets writes for images loaded from files and never embedded: paths, no bytes.
+    Path paths = dir.resolve("paths");
+    HfParquet.write(
+        Files.createDirectories(paths.resolve("train")).resolve("0.parquet"),
+        List.of(new HfParquet.Image(null, "/home/me/cat.png", 0L)),
+        Map.of(),
+        100);
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> ParquetImageReader.read(spark, paths.toString(), "train", null));
+    assertTrue(e.getMessage().contains("0.parquet#0: no encoded image"), e.getMessage());
+    assertTrue(e.getMessage().contains("holds only their paths until embedded"), e.getMessage());
   }
 
   @Test
