@@ -22,11 +22,12 @@ import picocli.CommandLine.UnmatchedArgumentException;
 final class Cli {
   private Cli() {}
 
-  /** The input layout: {@code --format auto|idx|folder}. */
+  /** The input layout: {@code --format auto|idx|folder|parquet}. */
   enum Format {
     AUTO,
     IDX,
-    FOLDER;
+    FOLDER,
+    PARQUET;
 
     @Override
     public String toString() {

@@ -36,8 +36,10 @@ public final class TrainPriorJob implements Runnable {
 
   @Option(
       names = "--format",
-      paramLabel = "auto|idx|folder",
-      description = "input layout (default ${DEFAULT-VALUE})")
+      paramLabel = "auto|idx|folder|parquet",
+      description =
+          "input layout: idx (MNIST files), folder (ImageFolder), parquet (an image table in the"
+              + " Hugging Face layout); auto finds out (default ${DEFAULT-VALUE})")
   Cli.Format format = Cli.Format.AUTO;
 
   @Option(

@@ -40,8 +40,10 @@ public final class TrainTeacherJob implements Runnable {
 
   @Option(
       names = "--format",
-      paramLabel = "auto|idx|folder",
-      description = "layout of --data (default ${DEFAULT-VALUE})")
+      paramLabel = "auto|idx|folder|parquet",
+      description =
+          "layout of --data: idx (MNIST files), folder (ImageFolder), parquet (an image table in"
+              + " the Hugging Face layout); auto finds out (default ${DEFAULT-VALUE})")
   Cli.Format format = Cli.Format.AUTO;
 
   @Option(

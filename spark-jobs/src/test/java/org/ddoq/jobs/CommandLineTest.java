@@ -56,6 +56,7 @@ class CommandLineTest {
     assertTrue(p.out().contains("--ipc=N"), p.out());
     assertTrue(p.out().contains("(k of k-means; default " + d.ipc() + ")"), p.out());
     assertTrue(p.out().contains("default " + d.weights() + ")"), p.out());
+    assertTrue(p.out().contains("--format=auto|idx|folder|parquet"), p.out());
     assertTrue(
         p.out().contains("VAE training epochs (default " + VaeTrainingConfig.defaults().epochs()),
         p.out());

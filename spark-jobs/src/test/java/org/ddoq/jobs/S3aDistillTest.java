@@ -1,5 +1,6 @@
 package org.ddoq.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,9 +19,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.ddoq.core.data.HfParquet;
 import org.ddoq.core.data.IdxReader;
+import org.ddoq.core.data.ImageDataset;
+import org.ddoq.core.data.ImageRows;
 import org.ddoq.core.data.ImageShape;
+import org.ddoq.core.data.ImageSources;
+import org.ddoq.core.prior.TestIdx;
 import org.ddoq.core.prior.VaeTraining;
 import org.ddoq.core.prior.VaeTrainingConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -49,6 +56,7 @@ class S3aDistillTest {
   private static final String BUCKET = "ddoq";
   private static final String INPUT = "s3a://" + BUCKET + "/input/fashion-mnist-slice";
   private static final String OUT = "s3a://" + BUCKET + "/out/ipc3";
+  private static final List<String> NAMES = IdxReader.FASHION_MNIST_CLASSES;
 
   static Path root;
   static S3Proxy s3;
@@ -219,6 +227,32 @@ class S3aDistillTest {
     assertFalse(Files.exists(localOut));
     for (CliTestBase.Run r : List.of(noBucket, noKeys, wrongKey)) {
       assertFalse(r.err().contains(SECRET_KEY), "an error message shows the secret: " + r.err());
+    }
+  }
+
+  /** A Hugging Face image table on S3: listed and footer-read by S3A, rows read by executors. */
+  @Test
+  @Order(4)
+  void aParquetImageTableIsReadFromS3a() throws IOException {
+    Path local = HfParquet.writeHub(root.resolve("hf"), HfParquet.fashion(200), 2, NAMES);
+    String table = "s3a://" + BUCKET + "/input/hf";
+    org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(table);
+    remote
+        .getFileSystem(spark.sparkContext().hadoopConfiguration())
+        .copyFromLocalFile(new org.apache.hadoop.fs.Path(local.toUri()), remote);
+    ImageDataset data = ImageSources.read(spark, table, "auto", "train", null);
+    assertEquals("parquet", data.format());
+    assertEquals(NAMES, data.classNames());
+    List<Row> rows = data.rows().orderBy(ImageRows.ID).collectAsList();
+    assertEquals(200, rows.size());
+    byte[][] pixels = TestIdx.images("train-images-idx3-ubyte.gz", 200);
+    Row last = rows.get(199);
+    assertEquals((1L << 40) | 99, last.getLong(0));
+    assertTrue(
+        last.getString(3).equals(table + "/data/train-00001-of-00002.parquet#99 (train/199.png)"),
+        last.getString(3));
+    for (int i = 0; i < 200; i++) {
+      assertArrayEquals(pixels[i], (byte[]) rows.get(i).get(4), "image " + i);
     }
   }
 

@@ -13,7 +13,7 @@ import org.apache.spark.sql.Row;
  * @param shape the shape every row's image has
  * @param classNames class name of label i at index i
  * @param skipped inputs that were not read, each with what to do about it; empty when all were read
- * @param format "idx" or "folder"
+ * @param format "idx", "folder" or "parquet"
  */
 public record ImageDataset(
     Dataset<Row> rows,

@@ -1,6 +1,7 @@
 package org.ddoq.core.data;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Locale;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -14,23 +15,26 @@ import org.apache.spark.sql.SparkSession;
  *
  * <ol>
  *   <li>DIR holds IDX files ({@code *-idx3-ubyte[.gz]} ...): {@link IdxReader};
+ *   <li>DIR holds Parquet files in one of {@link ParquetImageReader}'s layouts ({@code
+ *       DIR/<split>/*.parquet}, {@code DIR/data/<split>-*.parquet}, {@code DIR/*.parquet}): {@link
+ *       ParquetImageReader};
  *   <li>DIR/&lt;split&gt;/ is a folder: {@link ImageFolderReader} on it ({@code
  *       DIR/train/<class>/}, {@code DIR/test/<class>/});
  *   <li>split "train": {@link ImageFolderReader} on DIR itself ({@code DIR/<class>/}); split "test"
  *       has no such fallback and is refused.
  * </ol>
  *
- * "folder" applies rules 2 and 3; "idx" applies rule 1 without looking.
+ * "folder" applies rules 3 and 4; "idx" and "parquet" use their reader without looking.
  */
 public final class ImageSources {
   private ImageSources() {}
 
   /**
    * @param dir the input directory, any Hadoop path (local, hdfs://, s3a://)
-   * @param format "idx", "folder" or "auto"
+   * @param format "idx", "folder", "parquet" or "auto"
    * @param split "train" or "test"
    * @param targetOrNull shape to convert every image to; null keeps IDX images as they are and
-   *     takes a folder's shape from its first image
+   *     takes a folder's or a Parquet table's shape from its first image
    * @throws InputException when the path, the format, the split or the files are wrong (message
    *     says how)
    */
@@ -40,8 +44,9 @@ public final class ImageSources {
       throw new InputException("split must be 'train' or 'test', got '" + split + "'");
     }
     String fmt = format == null ? "auto" : format.toLowerCase(Locale.ROOT);
-    if (!fmt.equals("idx") && !fmt.equals("folder") && !fmt.equals("auto")) {
-      throw new InputException("format must be 'idx', 'folder' or 'auto', got '" + format + "'");
+    if (!List.of("idx", "folder", "parquet", "auto").contains(fmt)) {
+      throw new InputException(
+          "format must be 'idx', 'folder', 'parquet' or 'auto', got '" + format + "'");
     }
     try {
       Path root = new Path(dir);
@@ -55,6 +60,10 @@ public final class ImageSources {
       }
       if (fmt.equals("idx") || (fmt.equals("auto") && IdxReader.hasIdxFiles(fs, root))) {
         return IdxReader.read(spark, dir, split, targetOrNull);
+      }
+      if (fmt.equals("parquet")
+          || (fmt.equals("auto") && ParquetImageReader.holdsParquet(fs, root))) {
+        return ParquetImageReader.read(spark, dir, split, targetOrNull);
       }
       Path splitDir = new Path(root, split);
       if (fs.isDirectory(splitDir)) {

@@ -12,7 +12,7 @@ import org.ddoq.core.stage.LatentEncoder;
  * @param input labelled images: a directory of IDX files or an ImageFolder tree (any Hadoop path)
  * @param out where the distilled set goes; must not exist unless {@code overwrite}
  * @param ipc images per class, the k of k-means
- * @param format auto, idx or folder
+ * @param format auto, idx, folder or parquet
  * @param prior prior directory; null: one is trained on the input once and cached under {@code
  *     cacheDir}
  * @param seed run seed: per-class k-means seeds and the decoder's noise derive from it

@@ -79,7 +79,9 @@ class ImageSourcesTest {
             InputException.class,
             () -> ImageSources.read(spark, dir.toString(), "npy", "train", null));
     assertTrue(
-        format.getMessage().contains("format must be 'idx', 'folder' or 'auto', got 'npy'"),
+        format
+            .getMessage()
+            .contains("format must be 'idx', 'folder', 'parquet' or 'auto', got 'npy'"),
         format.getMessage());
     InputException split =
         assertThrows(
