@@ -4,10 +4,10 @@ import java.io.BufferedInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.List;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -48,7 +48,7 @@ public final class CentroidFile {
   public static void write(FileSystem fs, String out, List<Centroid> centroids) throws IOException {
     List<Centroid> rows = inManifestOrder(centroids);
     int cols = rows.isEmpty() ? 0 : rows.get(0).position().length;
-    try (FSDataOutputStream raw = fs.create(new Path(out, NAME), true);
+    try (OutputStream raw = OutputFiles.create(fs, new Path(out, NAME));
         DataOutputStream stream = new DataOutputStream(raw)) {
       Npy.writeHeader(stream, rows.size(), cols);
       for (Centroid c : rows) {

@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
@@ -90,7 +89,7 @@ public final class DistilledSetWriter {
           while (rows.hasNext()) {
             Row r = rows.next();
             Path file = new Path(out, imagePath(r.getInt(0), r.getString(1), r.getInt(2)));
-            try (FSDataOutputStream stream = fs.create(file, true)) {
+            try (OutputStream stream = OutputFiles.create(fs, file)) {
               stream.write((byte[]) r.get(3));
             }
           }
@@ -132,7 +131,7 @@ public final class DistilledSetWriter {
       FileSystem fs = new Path(out).getFileSystem(conf.get());
       manifest.write(fs, out);
       writeText(fs, new Path(out, SummaryFile.NAME), SummaryFile.text(summary));
-      try (OutputStream stream = fs.create(new Path(out, "contact_sheet.png"), true)) {
+      try (OutputStream stream = OutputFiles.create(fs, new Path(out, "contact_sheet.png"))) {
         stream.write(ContactSheet.render(tiles));
       }
       writeText(fs, new Path(out, SUCCESS), "");
@@ -143,7 +142,7 @@ public final class DistilledSetWriter {
   }
 
   static void writeText(FileSystem fs, Path path, String text) throws IOException {
-    try (OutputStream stream = fs.create(path, true)) {
+    try (OutputStream stream = OutputFiles.create(fs, path)) {
       stream.write(text.getBytes(StandardCharsets.UTF_8));
     }
   }

@@ -84,7 +84,7 @@ public record Manifest(List<Manifest.Row> rows) {
 
   /** Writes OUT/manifest.csv (UTF-8), replacing one that is there. */
   public void write(FileSystem fs, String out) throws IOException {
-    try (OutputStream stream = fs.create(new Path(out, NAME), true)) {
+    try (OutputStream stream = OutputFiles.create(fs, new Path(out, NAME))) {
       stream.write(toCsv().getBytes(StandardCharsets.UTF_8));
     }
   }

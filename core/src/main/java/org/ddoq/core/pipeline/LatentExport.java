@@ -13,6 +13,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.ddoq.core.data.InputException;
 import org.ddoq.core.output.Npy;
+import org.ddoq.core.output.OutputFiles;
 
 /**
  * {@code ddoq export-latents}: turns the Parquet latents of {@code distill --keep-latents} into one
@@ -46,7 +47,8 @@ public final class LatentExport {
         int label = size.getInt(0);
         Iterator<Row> rows = latents.filter("label = " + label).orderBy("id").toLocalIterator();
         try (DataOutputStream stream =
-            new DataOutputStream(fs.create(new Path(out, "label_" + label + ".npy")))) {
+            new DataOutputStream(
+                OutputFiles.create(fs, new Path(out, "label_" + label + ".npy")))) {
           boolean first = true;
           while (rows.hasNext()) {
             double[] v = ((Vector) rows.next().get(2)).toArray();
