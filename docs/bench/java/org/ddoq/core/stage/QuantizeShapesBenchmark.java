@@ -99,7 +99,7 @@ class QuantizeShapesBenchmark {
     Files.createDirectories(out);
     if (Boolean.getBoolean("ddoq.kernelOnly")) {
       // One class's k-means and W2 in this thread, no Spark: for tuning LloydKMeans.
-      ClassQuantizer q = new ClassQuantizer();
+      ClassQuantizer q = quantizer(s);
       for (int round = 0; round < 3; round++) {
         double[] kernel = kernel(s, seed, q, 2 + (int) Math.log(s.k()));
         System.out.printf(
@@ -129,12 +129,13 @@ class QuantizeShapesBenchmark {
     String blas = BLAS.getInstance().getClass().getName();
     System.out.printf(
         Locale.ROOT,
-        "shape %s: %d classes x %d x %d, k = %d; %s, netlib BLAS %s%n",
+        "shape %s: %d classes x %d x %d, k = %d, restarts %d; %s, netlib BLAS %s%n",
         s.name(),
         s.classes(),
         s.n(),
         s.d(),
         s.k(),
+        quantizer(s).getRestarts(),
         spark.sparkContext().master(),
         blas);
 
@@ -189,7 +190,7 @@ class QuantizeShapesBenchmark {
       int s0 = stages.get();
       long cpu0 = processCpuNanos();
       t0 = System.nanoTime();
-      model = new ClassQuantizer().setK(s.k()).fit(latents);
+      model = quantizer(s).fit(latents);
       fitSeconds[r] = seconds(t0);
       fitCpuSeconds[r] = (processCpuNanos() - cpu0) / 1e9;
       spark.sparkContext().listenerBus().waitUntilEmpty();
@@ -221,7 +222,7 @@ class QuantizeShapesBenchmark {
     for (int c = 0; c < s.classes(); c++) {
       labels.add(c);
     }
-    ClassQuantizer defaults = new ClassQuantizer();
+    ClassQuantizer defaults = quantizer(s);
     Map<Integer, InTaskFits.Fitted> fitted =
         InTaskFits.fit(
             latents,
@@ -328,6 +329,12 @@ class QuantizeShapesBenchmark {
         summaries,
         iterations);
     latents.unpersist();
+  }
+
+  /** The stage with its defaults but k (and restarts when -Dddoq.restarts is given). */
+  private static ClassQuantizer quantizer(Shape s) {
+    ClassQuantizer q = new ClassQuantizer().setK(s.k());
+    return q.setRestarts(Integer.getInteger("ddoq.restarts", q.getRestarts()));
   }
 
   /** One completed stage: wall, tasks, summed run/CPU/GC/serialization times, shuffle bytes. */
@@ -581,12 +588,14 @@ class QuantizeShapesBenchmark {
     j.append(
         String.format(
             Locale.ROOT,
-            "  \"shape\": \"%s\", \"classes\": %d, \"n\": %d, \"d\": %d, \"k\": %d, \"seed\": %d,%n",
+            "  \"shape\": \"%s\", \"classes\": %d, \"n\": %d, \"d\": %d, \"k\": %d,"
+                + " \"restarts\": %d, \"seed\": %d,%n",
             s.name(),
             s.classes(),
             s.n(),
             s.d(),
             s.k(),
+            quantizer(s).getRestarts(),
             seed));
     j.append(
         String.format(
