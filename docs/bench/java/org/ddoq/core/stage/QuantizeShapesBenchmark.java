@@ -58,7 +58,10 @@ import org.junit.jupiter.api.Test;
  * <p>Run through docs/bench/quantize-shapes.sh, or: {@code mvn -o -B -pl core test -Pbench
  * -Dtest=QuantizeShapesBenchmark -Dddoq.excludedGroups= -Dddoq.shape=A -Dddoq.out=/tmp/qs-A}.
  * Shapes: A 10 x 6,000 x 196 k 10; B10 / B50 100 x 1,300 x 1,024 k 10 / 50; C 1,000 x 1,300 x 64
- * k 10; D 1,000 x 1,300 x 1,024 k 10; or any with -Dddoq.classes -Dddoq.n -Dddoq.d -Dddoq.k.
+ * k 10; D 1,000 x 1,300 x 1,024 k 10; or any with -Dddoq.classes -Dddoq.n -Dddoq.d -Dddoq.k. Other
+ * properties: ddoq.repeats (3), ddoq.seed (17), ddoq.restarts (the stage's default), ddoq.noNpy
+ * (skip the .npy files), ddoq.peakSize (2048), ddoq.kernelOnly (one class's fit and W2 in this
+ * thread, no Spark). Results in docs/benchmarks.md.
  */
 @Tag("slow")
 class QuantizeShapesBenchmark {
