@@ -26,8 +26,14 @@ import java.util.SplittableRandom;
  * matter).
  */
 public final class LloydKMeans {
-  /** Points per sgemm block: bounds the distance block to BLOCK x k floats. */
-  private static final int BLOCK = 2048;
+  /** Most points per sgemm block. */
+  private static final int MAX_BLOCK = 2048;
+
+  /**
+   * Bytes of points per sgemm block (see {@link #blockRows}): 128 KB measured best of 64 KB to 32
+   * MB for d = 196 and 1,024 (CPU time of one class's fit, docs/benchmarks.md).
+   */
+  private static final int BLOCK_BYTES = 1 << 17;
 
   private LloydKMeans() {}
 
@@ -167,16 +173,9 @@ public final class LloydKMeans {
     int iterations = 0;
     boolean converged = false;
     while (iterations < maxIter && !converged) {
-      assign(x, xNorms, d, centers, cell);
       double[][] sums = new double[k][d];
       long[] counts = new long[k];
-      for (int p = 0; p < n; p++) {
-        double[] s = sums[cell[p]];
-        counts[cell[p]]++;
-        for (int i = 0, o = p * d; i < d; i++) {
-          s[i] += x[o + i];
-        }
-      }
+      assign(x, xNorms, d, centers, cell, sums, counts);
       converged = true;
       for (int j = 0; j < k; j++) {
         if (counts[j] == 0) {
@@ -196,11 +195,8 @@ public final class LloydKMeans {
       }
       iterations++;
     }
-    assign(x, xNorms, d, centers, cell);
     long[] counts = new long[k];
-    for (int c : cell) {
-      counts[c]++;
-    }
+    assign(x, xNorms, d, centers, cell, null, counts);
     return new Fit(centers, counts, exactCost(x, d, centers, cell), iterations);
   }
 
@@ -219,8 +215,19 @@ public final class LloydKMeans {
     return cost;
   }
 
-  /** Each point's nearest centroid (the lowest index on ties), by blocks of sgemm. */
-  private static void assign(float[] x, double[] xNorms, int d, double[][] centers, int[] cell) {
+  /**
+   * Each point's nearest centroid (the lowest index on ties), by blocks of sgemm; counts the cells
+   * and, when {@code sums} is given, adds each point to its cell's sum while its block is still in
+   * cache (in point order, as a separate pass would).
+   */
+  private static void assign(
+      float[] x,
+      double[] xNorms,
+      int d,
+      double[][] centers,
+      int[] cell,
+      double[][] sums,
+      long[] counts) {
     int n = xNorms.length;
     int k = centers.length;
     float[] c = new float[k * d];
@@ -234,9 +241,10 @@ public final class LloydKMeans {
       }
       cNorms[j] = s;
     }
-    float[] dots = new float[Math.min(BLOCK, n) * k];
-    for (int p0 = 0; p0 < n; p0 += BLOCK) {
-      int rows = Math.min(BLOCK, n - p0);
+    int block = blockRows(n, d);
+    float[] dots = new float[block * k];
+    for (int p0 = 0; p0 < n; p0 += block) {
+      int rows = Math.min(block, n - p0);
       products(c, k, x, p0, rows, d, dots);
       for (int r = 0; r < rows; r++) {
         int p = p0 + r;
@@ -250,8 +258,24 @@ public final class LloydKMeans {
           }
         }
         cell[p] = bestJ;
+        counts[bestJ]++;
+        if (sums != null) {
+          double[] s = sums[bestJ];
+          for (int i = 0, o = p * d; i < d; i++) {
+            s[i] += x[o + i];
+          }
+        }
       }
     }
+  }
+
+  /**
+   * Points per sgemm block: about {@value #BLOCK_BYTES} bytes of them, so that the block read by
+   * the product is still in cache when its points are added to their cells; at least 64 and at most
+   * {@value #MAX_BLOCK} (which bounds the distance block to MAX_BLOCK x k floats).
+   */
+  private static int blockRows(int n, int d) {
+    return Math.min(n, Math.max(64, Math.min(MAX_BLOCK, BLOCK_BYTES / (Float.BYTES * d))));
   }
 
   /**
@@ -353,9 +377,10 @@ public final class LloydKMeans {
       System.arraycopy(x, points[t] * d, a, t * d, d);
     }
     double[][] out = new double[m][n];
-    float[] dots = new float[Math.min(BLOCK, n) * m];
-    for (int p0 = 0; p0 < n; p0 += BLOCK) {
-      int rows = Math.min(BLOCK, n - p0);
+    int block = blockRows(n, d);
+    float[] dots = new float[block * m];
+    for (int p0 = 0; p0 < n; p0 += block) {
+      int rows = Math.min(block, n - p0);
       products(a, m, x, p0, rows, d, dots);
       for (int r = 0; r < rows; r++) {
         for (int t = 0; t < m; t++) {

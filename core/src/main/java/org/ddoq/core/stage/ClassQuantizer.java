@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -380,7 +381,9 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
         hasNames
             ? data.groupBy(getLabelCol(), getClassNameCol()).count()
             : data.groupBy(getLabelCol()).count();
-    List<Row> classes = sizes.orderBy(getLabelCol()).collectAsList();
+    // Sorted here, not with orderBy: a sort in Spark costs a sampling job and a shuffle.
+    List<Row> classes = new ArrayList<>(sizes.collectAsList());
+    classes.sort(Comparator.comparingInt(r -> r.getInt(0)));
     if (classes.isEmpty()) {
       throw new InputException(
           "ClassQuantizer: the input has no rows: nothing to quantize; check the input data");

@@ -1,8 +1,9 @@
 package org.ddoq.core.stage;
 
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -31,8 +32,49 @@ final class InTaskFits {
 
   private InTaskFits() {}
 
-  /** One latent on its way to its class's task. */
-  record Point(long id, float[] x) implements Serializable {}
+  /**
+   * One latent on its way to its class's task: its floats as little-endian bytes, because Java
+   * serialization writes and reads a byte array in one copy but a float array one number at a time
+   * (the shuffle's (de)serialization cost more CPU than the k-means at 100 x 1,300 x 1,024).
+   */
+  record Point(long id, byte[] x) implements Serializable {
+    static Point of(long id, Vector v) {
+      int d = v.size();
+      byte[] b = new byte[Math.multiplyExact(d, Float.BYTES)];
+      ByteBuffer buffer = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+      double[] values = v.toArray();
+      for (int i = 0; i < d; i++) {
+        buffer.putFloat(i * Float.BYTES, (float) values[i]);
+      }
+      return new Point(id, b);
+    }
+
+    int dimension() {
+      return x.length / Float.BYTES;
+    }
+
+    /** Copies the floats into {@code out} from {@code offset}. */
+    void copyTo(float[] out, int offset) {
+      ByteBuffer.wrap(x)
+          .order(ByteOrder.LITTLE_ENDIAN)
+          .asFloatBuffer()
+          .get(out, offset, dimension());
+    }
+
+    /** As {@link java.util.Arrays#compare(float[], float[])} on the two points' floats. */
+    static int compareValues(Point a, Point b) {
+      ByteBuffer fa = ByteBuffer.wrap(a.x).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer fb = ByteBuffer.wrap(b.x).order(ByteOrder.LITTLE_ENDIAN);
+      int common = Math.min(a.dimension(), b.dimension());
+      for (int i = 0; i < common; i++) {
+        int c = Float.compare(fa.getFloat(i * Float.BYTES), fb.getFloat(i * Float.BYTES));
+        if (c != 0) {
+          return c;
+        }
+      }
+      return Integer.compare(a.dimension(), b.dimension());
+    }
+  }
 
   /** One class's fit as the task returns it. */
   record Fitted(
@@ -106,9 +148,9 @@ final class InTaskFits {
                 row ->
                     new Tuple2<>(
                         row.getInt(0),
-                        new Point(
+                        Point.of(
                             hasId ? ((Number) row.get(1)).longValue() : 0L,
-                            UniformW2.toFloats((Vector) row.get(hasId ? 2 : 1)))))
+                            (Vector) row.get(hasId ? 2 : 1))))
             .repartitionAndSortWithinPartitions(new ByClass(partitionOf, partitions), byLabel)
             .mapPartitions(points -> fitPartition(points, settings))
             .collect();
@@ -143,25 +185,23 @@ final class InTaskFits {
   /** Sorts, flattens (and releases) one class's points, fits it and measures its uniform W2. */
   static Fitted fitClass(int label, List<Point> points, Settings s) {
     long start = System.nanoTime();
-    points.sort(
-        Comparator.comparingLong(Point::id)
-            .thenComparing(Point::x, (a, b) -> Arrays.compare(a, b)));
+    points.sort(Comparator.comparingLong(Point::id).thenComparing(Point::compareValues));
     int n = points.size();
-    int d = points.get(0).x().length;
+    int d = points.get(0).dimension();
     float[] x = new float[Math.multiplyExact(n, d)];
     for (int p = 0; p < n; p++) {
-      float[] v = points.get(p).x();
-      if (v.length != d) {
+      Point point = points.get(p);
+      if (point.dimension() != d) {
         throw new InputException(
             "ClassQuantizer: class "
                 + label
                 + " has latents of dimension "
                 + d
                 + " and "
-                + v.length
+                + point.dimension()
                 + "; every latent must have the same size");
       }
-      System.arraycopy(v, 0, x, p * d, d);
+      point.copyTo(x, p * d);
     }
     points.clear();
     LloydKMeans.Result fit =
