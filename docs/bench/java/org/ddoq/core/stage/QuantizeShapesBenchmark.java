@@ -60,7 +60,8 @@ import org.junit.jupiter.api.Test;
  * Shapes: A 10 x 6,000 x 196 k 10; B10 / B50 100 x 1,300 x 1,024 k 10 / 50; C 1,000 x 1,300 x 64
  * k 10; D 1,000 x 1,300 x 1,024 k 10; or any with -Dddoq.classes -Dddoq.n -Dddoq.d -Dddoq.k. Other
  * properties: ddoq.repeats (3), ddoq.seed (17), ddoq.restarts (the stage's default), ddoq.noNpy
- * (skip the .npy files), ddoq.peakSize (2048), ddoq.kernelOnly (one class's fit and W2 in this
+ * (skip the .npy files), ddoq.vectors (latents as ML vectors of doubles instead of the float arrays
+ * distill caches), ddoq.peakSize (2048), ddoq.kernelOnly (one class's fit and W2 in this
  * thread, no Spark). Results in docs/benchmarks.md.
  */
 @Tag("slow")
@@ -71,6 +72,12 @@ class QuantizeShapesBenchmark {
           .add("label", DataTypes.IntegerType, false)
           .add("class_name", DataTypes.StringType, false)
           .add("latent", SQLDataTypes.VectorType(), false);
+  private static final StructType FLOAT_SCHEMA =
+      new StructType()
+          .add("id", DataTypes.LongType, false)
+          .add("label", DataTypes.IntegerType, false)
+          .add("class_name", DataTypes.StringType, false)
+          .add("latent", LatentValues.FLOATS, false);
 
   /** A benchmark shape: classes x n latents of d numbers per class, k centroids per class. */
   record Shape(String name, int classes, int n, int d, int k) {
@@ -408,6 +415,8 @@ class QuantizeShapesBenchmark {
     int d = s.d();
     int k = s.k();
     int slices = Math.min(s.classes(), 4 * spark.sparkContext().defaultParallelism());
+    // Floats, as distill caches its latents; -Dddoq.vectors=true: ML vectors (doubles), as before.
+    boolean vectors = Boolean.getBoolean("ddoq.vectors");
     return spark.createDataFrame(
         spark
             .range(0, s.classes(), 1, slices)
@@ -418,16 +427,21 @@ class QuantizeShapesBenchmark {
                   float[] x = classLatents(seed, c, n, d, k);
                   List<Row> rows = new ArrayList<>(n);
                   for (int p = 0; p < n; p++) {
-                    double[] v = new double[d];
-                    for (int i = 0; i < d; i++) {
-                      v[i] = x[p * d + i];
-                    }
-                    rows.add(
-                        RowFactory.create((long) c * n + p, c, "class_" + c, Vectors.dense(v)));
+                    float[] f = Arrays.copyOfRange(x, p * d, (p + 1) * d);
+                    Object latent = vectors ? Vectors.dense(toDoubles(f)) : f;
+                    rows.add(RowFactory.create((long) c * n + p, c, "class_" + c, latent));
                   }
                   return rows.iterator();
                 }),
-        SCHEMA);
+        vectors ? SCHEMA : FLOAT_SCHEMA);
+  }
+
+  private static double[] toDoubles(float[] f) {
+    double[] v = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      v[i] = f[i];
+    }
+    return v;
   }
 
   /** The same latents as label_L.npy (float32, n x d, rows in id order), written by executors. */

@@ -7,13 +7,13 @@ import java.util.Iterator;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.ddoq.core.data.InputException;
 import org.ddoq.core.output.Npy;
 import org.ddoq.core.output.OutputFiles;
+import org.ddoq.core.stage.LatentValues;
 
 /**
  * {@code ddoq export-latents}: turns the Parquet latents of {@code distill --keep-latents} into one
@@ -51,7 +51,7 @@ public final class LatentExport {
                 OutputFiles.create(fs, new Path(out, "label_" + label + ".npy")))) {
           boolean first = true;
           while (rows.hasNext()) {
-            double[] v = ((Vector) rows.next().get(2)).toArray();
+            double[] v = LatentValues.doubles(rows.next().get(2));
             if (first) {
               Npy.writeHeader(stream, size.getLong(1), v.length);
               first = false;

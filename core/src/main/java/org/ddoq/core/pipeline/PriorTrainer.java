@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -25,6 +24,7 @@ import org.ddoq.core.prior.PriorSpec;
 import org.ddoq.core.prior.VaeTraining;
 import org.ddoq.core.prior.VaeTrainingConfig;
 import org.ddoq.core.stage.LatentEncoder;
+import org.ddoq.core.stage.LatentValues;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -198,11 +198,7 @@ public final class PriorTrainer {
     int[] labels = new int[rows.size()];
     for (int i = 0; i < latents.length; i++) {
       labels[i] = rows.get(i).getInt(0);
-      double[] v = ((Vector) rows.get(i).get(1)).toArray();
-      latents[i] = new float[v.length];
-      for (int j = 0; j < v.length; j++) {
-        latents[i][j] = (float) v[j];
-      }
+      latents[i] = LatentValues.floats(rows.get(i).get(1));
     }
     LOG.info("Training the {} DiT on {} latents", config.model(), latents.length);
     PriorSpec withDit =

@@ -15,8 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.spark.ml.Estimator;
-import org.apache.spark.ml.linalg.SQLDataTypes;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -340,9 +338,9 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
   public StructType transformSchema(StructType schema) {
     List<String> names = Arrays.asList(schema.fieldNames());
     if (!names.contains(getFeaturesCol())
-        || !schema.apply(getFeaturesCol()).dataType().sameType(SQLDataTypes.VectorType())) {
+        || !LatentValues.isLatent(schema.apply(getFeaturesCol()).dataType())) {
       throw new IllegalArgumentException(
-          "ClassQuantizer: needs a vector column '"
+          "ClassQuantizer: needs a vector or array<float> column '"
               + getFeaturesCol()
               + "' (set featuresCol); columns are "
               + names);
@@ -389,7 +387,7 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
           "ClassQuantizer: the input has no rows: nothing to quantize; check the input data");
     }
     int countIndex = hasNames ? 2 : 1;
-    int d = ((Vector) data.select(getFeaturesCol()).head().get(0)).size();
+    int d = LatentValues.floats(data.select(getFeaturesCol()).head().get(0)).length;
     List<Integer> inTask = new ArrayList<>();
     List<Row> distributed = new ArrayList<>();
     for (Row c : classes) {
@@ -420,7 +418,15 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
       fitInTasks(data, inTask, results, seconds, w2);
     }
     if (!distributed.isEmpty()) {
-      fitDistributed(data, distributed, countIndex, results, seconds, w2);
+      // MLlib's KMeans takes vectors: latents kept as floats are widened as they are read.
+      DataType type = data.schema().apply(getFeaturesCol()).dataType();
+      fitDistributed(
+          data.withColumn(getFeaturesCol(), LatentValues.asVector(getFeaturesCol(), type)),
+          distributed,
+          countIndex,
+          results,
+          seconds,
+          w2);
     }
     return buildModel(classes, results, seconds, w2, hasNames);
   }

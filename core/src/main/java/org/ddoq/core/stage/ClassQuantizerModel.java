@@ -191,11 +191,14 @@ public final class ClassQuantizerModel extends Model<ClassQuantizerModel> implem
           double[][] cs = byLabel.get(label);
           return cs == null ? null : nearestIndex(cs, v.toArray());
         };
-    return dataset
-        .toDF()
-        .withColumn(
-            PREDICTION,
-            udf(nearest, DataTypes.IntegerType).apply(col(getLabelCol()), col(getFeaturesCol())));
+    Dataset<Row> data = dataset.toDF();
+    return data.withColumn(
+        PREDICTION,
+        udf(nearest, DataTypes.IntegerType)
+            .apply(
+                col(getLabelCol()),
+                LatentValues.asVector(
+                    getFeaturesCol(), data.schema().apply(getFeaturesCol()).dataType())));
   }
 
   static int nearestIndex(double[][] centroids, double[] x) {

@@ -10,9 +10,11 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 import org.ddoq.core.data.InputException;
 import org.ddoq.core.quantize.LloydKMeans;
 import org.ddoq.core.quantize.UniformTransport;
@@ -46,6 +48,12 @@ final class InTaskFits {
       for (int i = 0; i < d; i++) {
         buffer.putFloat(i * Float.BYTES, (float) values[i]);
       }
+      return new Point(id, b);
+    }
+
+    static Point of(long id, float[] values) {
+      byte[] b = new byte[Math.multiplyExact(values.length, Float.BYTES)];
+      ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
       return new Point(id, b);
     }
 
@@ -141,16 +149,8 @@ final class InTaskFits {
         hasId ? data.select(labelCol, idCol, featuresCol) : data.select(labelCol, featuresCol);
     Comparator<Integer> byLabel = (Comparator<Integer> & Serializable) Integer::compare;
     List<Fitted> fitted =
-        columns
-            .javaRDD()
-            .filter(row -> partitionOf.containsKey(row.getInt(0)))
-            .mapToPair(
-                row ->
-                    new Tuple2<>(
-                        row.getInt(0),
-                        Point.of(
-                            hasId ? ((Number) row.get(1)).longValue() : 0L,
-                            (Vector) row.get(hasId ? 2 : 1))))
+        points(columns, hasId)
+            .filter(p -> partitionOf.containsKey(p._1()))
             .repartitionAndSortWithinPartitions(new ByClass(partitionOf, partitions), byLabel)
             .mapPartitions(points -> fitPartition(points, settings))
             .collect();
@@ -159,6 +159,35 @@ final class InTaskFits {
       out.put(f.label(), f);
     }
     return out;
+  }
+
+  /** (label, point) per row of (label, [id,] latent). */
+  private static JavaPairRDD<Integer, Point> points(Dataset<Row> columns, boolean hasId) {
+    int x = hasId ? 2 : 1;
+    if (!LatentValues.isFloats(columns.schema().apply(x).dataType())) {
+      return columns
+          .javaRDD()
+          .mapToPair(
+              row ->
+                  new Tuple2<>(
+                      row.getInt(0),
+                      Point.of(
+                          hasId ? ((Number) row.get(1)).longValue() : 0L, (Vector) row.get(x))));
+    }
+    // Floats are read from Spark's own rows: a Row would box every number (1.3 billion at
+    // ImageNet's shape), the internal row hands over the float array in one copy.
+    boolean longId = hasId && columns.schema().apply(1).dataType().sameType(DataTypes.LongType);
+    return columns
+        .queryExecution()
+        .toRdd()
+        .toJavaRDD()
+        .mapToPair(
+            row ->
+                new Tuple2<>(
+                    row.getInt(0),
+                    Point.of(
+                        !hasId ? 0L : longId ? row.getLong(1) : row.getInt(1),
+                        row.getArray(x).toFloatArray())));
   }
 
   /** The classes of one partition, which arrive sorted by label: one class in memory at a time. */

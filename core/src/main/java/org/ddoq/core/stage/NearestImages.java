@@ -147,7 +147,7 @@ public final class NearestImages {
             .mapToPair(
                 r ->
                     new Tuple2<>(
-                        r.getInt(0), new Tuple2<>(r.getLong(1), UniformW2.toFloats(r.getAs(2)))))
+                        r.getInt(0), new Tuple2<>(r.getLong(1), LatentValues.floats(r.get(2)))))
             .filter(p -> shared.value().containsKey(p._1()))
             .groupByKey(new HashPartitioner(partitions));
     Broadcast<Map<Long, Float>> confidence = null;

@@ -144,6 +144,28 @@ class ClassQuantizerPathsTest extends SparkTestBase {
         quantizer().fit(latents().drop("id").repartition(7)));
   }
 
+  /**
+   * Latents kept as float arrays (distill's cache: half the memory) fit exactly as the same numbers
+   * in vectors, on both paths, and the model assigns them the same cells.
+   */
+  @Test
+  void floatLatentsFitExactlyAsTheirVectors() {
+    Dataset<Row> floats =
+        latents()
+            .withColumn(
+                "latent", LatentValues.asFloats("latent", SQLDataTypes.VectorType()).as("latent"));
+    assertEquals(
+        LatentValues.FLOATS.simpleString(),
+        floats.schema().apply("latent").dataType().simpleString());
+    ClassQuantizerModel fromVectors = quantizer().fit(latents());
+    assertSameFits(fromVectors, quantizer().fit(floats));
+    assertSameFits(
+        quantizer().setMaxTaskBytes(0).fit(latents()), quantizer().setMaxTaskBytes(0).fit(floats));
+    List<Row> a = fromVectors.transform(latents()).orderBy("id").select("cluster").collectAsList();
+    List<Row> b = fromVectors.transform(floats).orderBy("id").select("cluster").collectAsList();
+    assertEquals(a, b);
+  }
+
   /** Class 0 (5 points of 2 floats = 40 bytes) through MLlib, the two others in tasks. */
   @Test
   void aThresholdBetweenClassesSplitsThemBetweenThePaths() {
