@@ -53,7 +53,7 @@ class ClassQuantizerTest extends SparkTestBase {
     assertEquals("mass", q.getWeighting());
     assertEquals("latent", q.getFeaturesCol());
     assertEquals("label", q.getLabelCol());
-    assertEquals(1, q.getRestarts());
+    assertEquals(3, q.getRestarts());
   }
 
   @Test
