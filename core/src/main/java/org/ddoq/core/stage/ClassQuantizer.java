@@ -61,6 +61,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClassQuantizer extends Estimator<ClassQuantizerModel> implements MLWritable {
   private static final Logger LOG = LoggerFactory.getLogger(ClassQuantizer.class);
+
+  /** Up to this many classes the driver logs one line per class. */
+  private static final int PER_CLASS_LINES = 20;
+
   private static final long POINTS_PER_PARTITION = 50_000;
 
   /**
@@ -469,14 +473,16 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
       w2.put(label, f.uniformW2());
       fitTotal += f.fitSeconds();
       w2Total += f.w2Seconds();
-      LOG.info(
-          "Quantized class {} ({} latents) into {} centroids, distortion {} in {} s ({} iterations)",
-          label,
-          n,
-          r.centroids().size(),
-          String.format("%.5g", r.cost() / n),
-          String.format("%.2f", f.fitSeconds()),
-          r.iterations());
+      // One line per class reads well for 10 classes; 1,000 get QuantizeProgress's lines instead.
+      (labels.size() <= PER_CLASS_LINES ? LOG.atInfo() : LOG.atDebug())
+          .log(
+              "Quantized class {} ({} latents) into {} centroids, distortion {} in {} s ({} iterations)",
+              label,
+              n,
+              r.centroids().size(),
+              String.format("%.5g", r.cost() / n),
+              String.format("%.2f", f.fitSeconds()),
+              r.iterations());
     }
     LOG.info(
         "Quantized {} classes in Spark tasks (points ordered by {}) in {} s: k-means {} s and exact"

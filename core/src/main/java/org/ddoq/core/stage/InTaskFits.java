@@ -148,12 +148,18 @@ final class InTaskFits {
     Dataset<Row> columns =
         hasId ? data.select(labelCol, idCol, featuresCol) : data.select(labelCol, featuresCol);
     Comparator<Integer> byLabel = (Comparator<Integer> & Serializable) Integer::compare;
-    List<Fitted> fitted =
-        points(columns, hasId)
-            .filter(p -> partitionOf.containsKey(p._1()))
-            .repartitionAndSortWithinPartitions(new ByClass(partitionOf, partitions), byLabel)
-            .mapPartitions(points -> fitPartition(points, settings))
-            .collect();
+    int[] classesOfPartition = new int[partitions];
+    partitionOf.values().forEach(p -> classesOfPartition[p]++);
+    List<Fitted> fitted;
+    try (QuantizeProgress progress =
+        QuantizeProgress.track(data.sparkSession().sparkContext(), classesOfPartition)) {
+      fitted =
+          points(columns, hasId)
+              .filter(p -> partitionOf.containsKey(p._1()))
+              .repartitionAndSortWithinPartitions(new ByClass(partitionOf, partitions), byLabel)
+              .mapPartitions(points -> fitPartition(points, settings))
+              .collect();
+    }
     Map<Integer, Fitted> out = new HashMap<>();
     for (Fitted f : fitted) {
       out.put(f.label(), f);
@@ -193,6 +199,7 @@ final class InTaskFits {
   /** The classes of one partition, which arrive sorted by label: one class in memory at a time. */
   private static Iterator<Fitted> fitPartition(
       Iterator<Tuple2<Integer, Point>> points, Settings settings) {
+    long start = System.nanoTime();
     List<Fitted> out = new ArrayList<>();
     List<Point> current = new ArrayList<>();
     int label = 0;
@@ -207,6 +214,15 @@ final class InTaskFits {
     }
     if (!current.isEmpty()) {
       out.add(fitClass(label, current, settings));
+    }
+    if (!out.isEmpty()) {
+      // One line per group of classes: 1,000 classes would be 1,000 lines.
+      LOG.info(
+          "Quantized {} classes ({} to {}) in a task in {} s",
+          out.size(),
+          out.get(0).label(),
+          out.get(out.size() - 1).label(),
+          String.format("%.2f", (System.nanoTime() - start) / 1e9));
     }
     return out.iterator();
   }
@@ -243,7 +259,7 @@ final class InTaskFits {
             ? UniformTransport.w2Squared(x, d, fit.centroids().toArray(new double[0][]))
             : 0.0;
     double w2Seconds = (System.nanoTime() - w2Start) / 1e9;
-    LOG.info(
+    LOG.debug(
         "Quantized class {} ({} latents of {}) in a task into {} centroids in {} s ({} iterations), uniform W2 in {} s",
         label,
         n,
