@@ -19,6 +19,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.SerializableConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the torchvision ImageFolder layout {@code DIR/<class>/<image files>} from any Hadoop file
@@ -26,8 +28,10 @@ import org.apache.spark.util.SerializableConfiguration;
  *
  * <p>Classes are the sub-folder names sorted; label i is the i-th. Files are taken from each class
  * folder and its sub-folders, with the extensions in {@link #IMAGE_EXTENSIONS}; ids follow (class,
- * relative path) order, so they are the same on every run over the same files. Folders whose names
- * start with "." or "_" (e.g. {@code .ipynb_checkpoints}) are not classes.
+ * relative path) order, so they are the same on every run over the same files. Symbolic links are
+ * followed at most once per real folder ({@link VisitedFolders}): a link loop or a second link to a
+ * folder is skipped with the reason, so no image is read twice. Folders whose names start with "."
+ * or "_" (e.g. {@code .ipynb_checkpoints}) are not classes.
  *
  * <p>The driver only lists paths; executors decode. Every image is converted to the target shape
  * (grey or RGB, antialiased bilinear resize); without a target, the first decodable image's size is
@@ -41,6 +45,8 @@ import org.apache.spark.util.SerializableConfiguration;
  * images decode.
  */
 public final class ImageFolderReader {
+  private static final Logger LOG = LoggerFactory.getLogger(ImageFolderReader.class);
+
   /** File extensions read as images (lower case, compared case-insensitively). */
   public static final Set<String> IMAGE_EXTENSIONS =
       Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff");
@@ -90,6 +96,8 @@ public final class ImageFolderReader {
               + root.getName()
               + "/<class>/<image files>)");
     }
+    VisitedFolders visited = new VisitedFolders(fs);
+    visited.enter(root);
     FileStatus[] entries = fs.listStatus(root);
     Arrays.sort(entries, Comparator.comparing(s -> s.getPath().getName()));
     List<String> classNames = new ArrayList<>();
@@ -110,10 +118,12 @@ public final class ImageFolderReader {
             new ImageDataset.Skipped(
                 entry.getPath().toString(),
                 "ignored: hidden folder (name starts with '.' or '_'), not a class; rename it to read it as a class"));
+      } else if (!visited.enter(entry.getPath())) {
+        ignored.add(alreadyRead(visited, entry.getPath()));
       } else {
         int label = classNames.size();
         classNames.add(name);
-        if (!listClass(fs, entry.getPath(), label, name, files, ignored)) {
+        if (!listClass(fs, entry.getPath(), label, name, files, ignored, visited)) {
           emptyClasses.add(entry.getPath().toString());
         }
       }
@@ -147,10 +157,11 @@ public final class ImageFolderReader {
       int label,
       String className,
       List<ImageFile> files,
-      List<ImageDataset.Skipped> ignored)
+      List<ImageDataset.Skipped> ignored,
+      VisitedFolders visited)
       throws IOException {
     List<Path> paths = new ArrayList<>();
-    addFiles(fs, classDir, paths);
+    addFiles(fs, classDir, paths, ignored, visited);
     paths.sort(Comparator.comparing(Path::toString));
     boolean any = false;
     for (Path p : paths) {
@@ -178,16 +189,40 @@ public final class ImageFolderReader {
    * Adds every file under {@code dir}, sub-folders included. listStatus, not listFiles: on the
    * local file system without Hadoop's native library, listFiles builds a LocatedFileStatus per
    * file, whose permission lookup forks `ls -ld` (org.apache.hadoop.fs.RawLocalFileSystem); listing
-   * CIFAR-10's 50,000 files that way took over 5 minutes. listStatus reads names and sizes only.
+   * CIFAR-10's 50,000 files that way took over 5 minutes. listStatus reads names and sizes only. A
+   * folder already entered (through a symbolic link) is skipped with the reason.
    */
-  private static void addFiles(FileSystem fs, Path dir, List<Path> paths) throws IOException {
+  private static void addFiles(
+      FileSystem fs,
+      Path dir,
+      List<Path> paths,
+      List<ImageDataset.Skipped> ignored,
+      VisitedFolders visited)
+      throws IOException {
     for (FileStatus status : fs.listStatus(dir)) {
       if (status.isDirectory()) {
-        addFiles(fs, status.getPath(), paths);
+        if (visited.enter(status.getPath())) {
+          addFiles(fs, status.getPath(), paths, ignored, visited);
+        } else {
+          ignored.add(alreadyRead(visited, status.getPath()));
+        }
       } else {
         paths.add(status.getPath());
       }
     }
+  }
+
+  /** Why a folder reached a second time (a link loop, or two links to one folder) is not read. */
+  private static ImageDataset.Skipped alreadyRead(VisitedFolders visited, Path dir)
+      throws IOException {
+    String real = visited.realPath(dir);
+    LOG.warn("Not following {}: it leads to {}, which is read already", dir, real);
+    return new ImageDataset.Skipped(
+        dir.toString(),
+        "ignored: leads to folder "
+            + real
+            + ", which is read already (a symbolic link loop or a second link to one folder);"
+            + " its images are read once; remove the link if it should not be there");
   }
 
   /**

@@ -216,6 +216,39 @@ class ImageFolderReaderTest {
     assertTrue(flat.getMessage().contains("one folder per class"), flat.getMessage());
   }
 
+  @Test
+  void aSymbolicLinkLoopOrASecondLinkIsFollowedOnceAndNamed(@TempDir Path dir) throws IOException {
+    write(dir, "cat/a.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "cat/b.png", solid(8, 8, 0x20, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "dog/c.png", solid(8, 8, 0x30, BufferedImage.TYPE_BYTE_GRAY), "png");
+    // A loop back to the input folder, and a second way into cat/ from dog/.
+    Files.createSymbolicLink(dir.resolve("cat/loop"), Path.of(".."));
+    Files.createSymbolicLink(dir.resolve("dog/again"), Path.of("../cat"));
+    long started = System.nanoTime();
+    ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
+    assertTrue(System.nanoTime() - started < 60_000_000_000L, "listing ends, it does not loop");
+    assertEquals(List.of("cat", "dog"), data.classNames());
+    assertEquals(
+        List.of("cat/a.png", "cat/b.png", "dog/c.png"),
+        data.rows().orderBy(ImageRows.ID).collectAsList().stream()
+            .map(r -> relative(dir, r.getString(3)))
+            .toList(),
+        "every image once, in its own class");
+    Map<String, String> reasons =
+        data.skipped().stream()
+            .collect(
+                Collectors.toMap(s -> relative(dir, s.source()), ImageDataset.Skipped::reason));
+    assertEquals(List.of("cat/loop", "dog/again"), reasons.keySet().stream().sorted().toList());
+    String real = dir.toRealPath().toString();
+    assertTrue(
+        reasons.get("cat/loop").startsWith("ignored: leads to folder " + real + ", which is read"),
+        reasons.toString());
+    assertTrue(
+        reasons.get("dog/again").contains(real + "/cat")
+            && reasons.get("dog/again").contains("link"),
+        reasons.toString());
+  }
+
   static BufferedImage solid(int width, int height, int rgb, int type) {
     BufferedImage image = new BufferedImage(width, height, type);
     for (int y = 0; y < height; y++) {
