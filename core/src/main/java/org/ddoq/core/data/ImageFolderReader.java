@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * folder and its sub-folders, with the extensions in {@link #IMAGE_EXTENSIONS}; ids follow (class,
  * relative path) order, so they are the same on every run over the same files. Symbolic links are
  * followed at most once per real folder ({@link VisitedFolders}): a link loop or a second link to a
- * folder is skipped with the reason, so no image is read twice. Folders whose names start with "."
- * or "_" (e.g. {@code .ipynb_checkpoints}) are not classes.
+ * folder is skipped with the reason, so no image is read twice. A folder whose name starts with "."
+ * or "_" is a class like any other when it holds image files (torchvision's ImageFolder takes every
+ * sub-folder); without image files (e.g. {@code .ipynb_checkpoints}) it is skipped with a warning
+ * naming it, where torchvision would refuse the empty class.
  *
  * <p>The driver only lists paths; executors decode. Every image is converted to the target shape
  * (grey or RGB, antialiased bilinear resize); without a target, the first decodable image's size is
@@ -113,19 +115,24 @@ public final class ImageFolderReader {
                     + " belongs to no class; move it into a class folder "
                     + root
                     + "/<class>/ if it is an image"));
-      } else if (name.startsWith(".") || name.startsWith("_")) {
-        ignored.add(
-            new ImageDataset.Skipped(
-                entry.getPath().toString(),
-                "ignored: hidden folder (name starts with '.' or '_'), not a class; rename it to read it as a class"));
       } else if (!visited.enter(entry.getPath())) {
         ignored.add(alreadyRead(visited, entry.getPath()));
       } else {
         int label = classNames.size();
-        classNames.add(name);
-        if (!listClass(fs, entry.getPath(), label, name, files, ignored, visited)) {
+        List<ImageFile> classFiles = new ArrayList<>();
+        List<ImageDataset.Skipped> classIgnored = new ArrayList<>();
+        listClass(
+            fs, entry.getPath(), label, files.size(), name, classFiles, classIgnored, visited);
+        if (classFiles.isEmpty() && isHidden(name)) {
+          ignored.add(hiddenWithoutImages(entry.getPath()));
+          continue;
+        }
+        if (classFiles.isEmpty()) {
           emptyClasses.add(entry.getPath().toString());
         }
+        classNames.add(name);
+        files.addAll(classFiles);
+        ignored.addAll(classIgnored);
       }
     }
     if (classNames.isEmpty()) {
@@ -150,11 +157,12 @@ public final class ImageFolderReader {
     return List.copyOf(classNames);
   }
 
-  /** Adds the class folder's image files sorted by relative path; false when it has none. */
-  private static boolean listClass(
+  /** Adds the class folder's image files sorted by relative path, ids from {@code firstId}. */
+  private static void listClass(
       FileSystem fs,
       Path classDir,
       int label,
+      long firstId,
       String className,
       List<ImageFile> files,
       List<ImageDataset.Skipped> ignored,
@@ -163,14 +171,12 @@ public final class ImageFolderReader {
     List<Path> paths = new ArrayList<>();
     addFiles(fs, classDir, paths, ignored, visited);
     paths.sort(Comparator.comparing(Path::toString));
-    boolean any = false;
     for (Path p : paths) {
       String name = p.getName();
       int dot = name.lastIndexOf('.');
       String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
       if (IMAGE_EXTENSIONS.contains(ext)) {
-        files.add(new ImageFile(files.size(), label, className, p.toString()));
-        any = true;
+        files.add(new ImageFile(firstId + files.size(), label, className, p.toString()));
       } else {
         ignored.add(
             new ImageDataset.Skipped(
@@ -182,7 +188,6 @@ public final class ImageFolderReader {
                     + " are read, rename it if it is one"));
       }
     }
-    return any;
   }
 
   /**
@@ -210,6 +215,24 @@ public final class ImageFolderReader {
         paths.add(status.getPath());
       }
     }
+  }
+
+  /**
+   * Folders named ".x" or "_x" are classes when they hold images, as in torchvision's ImageFolder
+   * (which takes every sub-folder); without images they are tools' leftovers ({@code
+   * .ipynb_checkpoints}, Spark's {@code _temporary}), which torchvision would refuse as empty
+   * classes.
+   */
+  private static boolean isHidden(String name) {
+    return name.startsWith(".") || name.startsWith("_");
+  }
+
+  private static ImageDataset.Skipped hiddenWithoutImages(Path dir) {
+    LOG.warn("Not a class: {} starts with '.' or '_' and holds no image files", dir);
+    return new ImageDataset.Skipped(
+        dir.toString(),
+        "ignored: folder starts with '.' or '_' and holds no image files, so it is no class (a"
+            + " tool's leftover such as .ipynb_checkpoints); add images to make it one");
   }
 
   /** Why a folder reached a second time (a link loop, or two links to one folder) is not read. */

@@ -249,6 +249,26 @@ class ImageFolderReaderTest {
         reasons.toString());
   }
 
+  @Test
+  void dotAndUnderscoreFoldersWithImagesAreClassesAndThoseWithoutAreNamed(@TempDir Path dir)
+      throws IOException {
+    write(dir, "..digit_2/a.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "_extra/b.png", solid(8, 8, 0x20, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "digit_1/c.png", solid(8, 8, 0x30, BufferedImage.TYPE_BYTE_GRAY), "png");
+    Files.createDirectories(dir.resolve(".ipynb_checkpoints"));
+    Files.writeString(dir.resolve(".ipynb_checkpoints/notes-checkpoint.ipynb"), "{}");
+    ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
+    // torchvision's order: every folder sorted by name; none of the images is lost.
+    assertEquals(List.of("..digit_2", "_extra", "digit_1"), data.classNames());
+    assertEquals(3, data.rows().count());
+    assertEquals(1, data.skipped().size(), data.skipped().toString());
+    ImageDataset.Skipped leftover = data.skipped().get(0);
+    assertEquals(".ipynb_checkpoints", relative(dir, leftover.source()));
+    assertTrue(
+        leftover.reason().startsWith("ignored: folder starts with '.' or '_' and holds no image"),
+        leftover.reason());
+  }
+
   static BufferedImage solid(int width, int height, int rgb, int type) {
     BufferedImage image = new BufferedImage(width, height, type);
     for (int y = 0; y < height; y++) {
