@@ -182,8 +182,11 @@ public final class DistillJob implements Runnable {
 
   @Mixin PriorTrainingOptions training = new PriorTrainingOptions();
 
+  @Mixin ImageLimitOption imageLimit = new ImageLimitOption();
+
   @Override
   public void run() {
+    imageLimit.check();
     DistillSettings s =
         new DistillSettings(
             required("--input", input),
@@ -210,7 +213,8 @@ public final class DistillJob implements Runnable {
                 between("--eta", eta, 0, 1)),
             atLeast("--candidates", candidates, 1),
             teacher);
-    try (Sessions session = Sessions.create("ddoq distill", master)) {
+    try (Sessions session = Sessions.create("ddoq distill", master);
+        ImageLimitOption.Restore limit = imageLimit.applyTo(session.spark())) {
       DistillSummary r = new Distiller(s).run(session.spark());
       System.out.println(
           "Distilled "

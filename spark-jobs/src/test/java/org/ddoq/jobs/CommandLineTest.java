@@ -121,6 +121,17 @@ class CommandLineTest {
         "--teacher-epochs",
         "many"
       },
+      {
+        "--max-image-pixels must be between 1 and 715,827,882 pixels (default 89,478,485, PIL's"
+            + " limit), got 0",
+        "distill",
+        "--input",
+        "i",
+        "--out",
+        "o",
+        "--max-image-pixels",
+        "0"
+      },
       {"unknown command 'distil' (did you mean distill?)", "distil"},
     };
     for (String[] c : cases) {

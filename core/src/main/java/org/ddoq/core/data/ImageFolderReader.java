@@ -75,8 +75,10 @@ public final class ImageFolderReader {
       List<String> classNames = list(fs, root, files, ignored);
       SerializableConfiguration conf =
           new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
-      ImageShape shape = targetOrNull != null ? targetOrNull : firstImageShape(conf, files);
-      return decodeAll(spark, conf, root, files, classNames, shape, ignored);
+      long maxPixels = ImageLimits.maxPixels(conf.value());
+      ImageShape shape =
+          targetOrNull != null ? targetOrNull : firstImageShape(conf, files, maxPixels);
+      return decodeAll(spark, conf, root, files, classNames, shape, maxPixels, ignored);
     } catch (IOException e) {
       throw StorageErrors.explain(dir, "listing", e);
     }
@@ -252,11 +254,12 @@ public final class ImageFolderReader {
    * The shape of the first file that decodes (read on the driver: one image, usually the first
    * file).
    */
-  private static ImageShape firstImageShape(SerializableConfiguration conf, List<ImageFile> files)
-      throws IOException {
+  private static ImageShape firstImageShape(
+      SerializableConfiguration conf, List<ImageFile> files, long maxPixels) throws IOException {
     for (ImageFile f : files) {
       var image =
-          ImageDecoding.decode(ImageDecoding.readFile(conf.value(), f.path()), new String[1]);
+          ImageDecoding.decode(
+              ImageDecoding.readFile(conf.value(), f.path()), new String[1], maxPixels);
       if (image != null) {
         return Pixels.nativeShape(image);
       }
@@ -275,6 +278,7 @@ public final class ImageFolderReader {
       List<ImageFile> files,
       List<String> classNames,
       ImageShape shape,
+      long maxPixels,
       List<ImageDataset.Skipped> ignored) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int numSlices =
@@ -291,7 +295,8 @@ public final class ImageFolderReader {
             .map(
                 f -> {
                   ImageDecoding.Result r =
-                      ImageDecoding.toShape(ImageDecoding.readFile(conf.value(), f.path()), shape);
+                      ImageDecoding.toShape(
+                          ImageDecoding.readFile(conf.value(), f.path()), shape, maxPixels);
                   return RowFactory.create(
                       f.id(), f.label(), f.className(), f.path(), r.pixels(), r.problem());
                 })

@@ -269,6 +269,53 @@ class ImageFolderReaderTest {
         leftover.reason());
   }
 
+  @Test
+  void anImageDeclaringMorePixelsThanTheLimitIsRefusedFromItsHeaderNamingIt(@TempDir Path dir)
+      throws IOException {
+    write(dir, "cat/a.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "dog/b.png", solid(8, 8, 0x20, BufferedImage.TYPE_BYTE_GRAY), "png");
+    byte[] bomb = BombPng.of(30000, 30000);
+    assertTrue(bomb.length < 1_000_000, "a valid PNG under 1 MB: " + bomb.length);
+    Files.write(dir.resolve("cat/bomb.png"), bomb);
+    long started = System.nanoTime();
+    ImageDataset data = ImageFolderReader.read(spark, dir.toString(), new ImageShape(1, 8, 8));
+    double seconds = (System.nanoTime() - started) / 1e9;
+    // Decoding it would take 900 MB and minutes; its header takes microseconds.
+    assertTrue(seconds < 30, "refused quickly, took " + seconds + " s");
+    assertEquals(2, data.rows().count());
+    assertEquals(1, data.skipped().size(), data.skipped().toString());
+    assertEquals("cat/bomb.png", relative(dir, data.skipped().get(0).source()));
+    assertEquals(
+        "refused before decoding: its header declares 30000 x 30000 = 900,000,000 pixels, over the"
+            + " limit of 89,478,485 (a decompression bomb, or a very large image); shrink the image,"
+            + " or raise --max-image-pixels if you trust it",
+        data.skipped().get(0).reason());
+  }
+
+  @Test
+  void thePixelLimitIsReadFromTheHadoopConfiguration(@TempDir Path dir) throws IOException {
+    write(dir, "cat/small.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "cat/large.png", solid(9, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    var conf = spark.sparkContext().hadoopConfiguration();
+    conf.setLong(ImageLimits.KEY, 64);
+    try {
+      ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
+      assertEquals(1, data.rows().count());
+      assertEquals("cat/large.png", relative(dir, data.skipped().get(0).source()));
+      assertTrue(
+          data.skipped().get(0).reason().contains("9 x 8 = 72 pixels, over the limit of 64"));
+      conf.setLong(ImageLimits.KEY, 0);
+      InputException e =
+          assertThrows(
+              InputException.class,
+              () -> ImageFolderReader.read(spark, dir.toString(), new ImageShape(1, 8, 8)));
+      assertTrue(
+          e.getMessage().startsWith("ddoq.max-image-pixels must be between 1 and"), e.getMessage());
+    } finally {
+      conf.unset(ImageLimits.KEY);
+    }
+  }
+
   static BufferedImage solid(int width, int height, int rgb, int type) {
     BufferedImage image = new BufferedImage(width, height, type);
     for (int y = 0; y < height; y++) {
