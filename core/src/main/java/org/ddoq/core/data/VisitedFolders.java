@@ -35,7 +35,8 @@ final class VisitedFolders {
   String realPath(Path dir) throws IOException {
     Path qualified = fs.makeQualified(dir);
     if (local) {
-      return java.nio.file.Path.of(qualified.toUri()).toRealPath().toString();
+      // The decoded path: Path.of(URI) refuses the raw non-ASCII characters of names like "猫".
+      return java.nio.file.Path.of(qualified.toUri().getPath()).toRealPath().toString();
     }
     return qualified.toString();
   }

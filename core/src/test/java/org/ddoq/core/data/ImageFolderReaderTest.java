@@ -316,6 +316,18 @@ class ImageFolderReaderTest {
     }
   }
 
+  @Test
+  void classFoldersNamedInAnyScriptAreReadAsTheyAreNamed(@TempDir Path dir) throws IOException {
+    for (String name : List.of("猫", "犬", "鳥")) {
+      write(
+          dir, name + "/" + name + ".png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    }
+    ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
+    assertEquals(List.of("犬", "猫", "鳥"), data.classNames(), "sorted by name, as torchvision");
+    assertEquals(3, data.rows().count());
+    assertTrue(data.skipped().isEmpty(), data.skipped().toString());
+  }
+
   static BufferedImage solid(int width, int height, int rgb, int type) {
     BufferedImage image = new BufferedImage(width, height, type);
     for (int y = 0; y < height; y++) {
