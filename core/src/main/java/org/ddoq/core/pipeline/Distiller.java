@@ -22,6 +22,7 @@ import org.ddoq.core.eval.TeacherConfidence;
 import org.ddoq.core.eval.Teachers;
 import org.ddoq.core.output.CentroidFile;
 import org.ddoq.core.output.DistilledSetWriter;
+import org.ddoq.core.output.SummaryFile;
 import org.ddoq.core.prior.PriorSpec;
 import org.ddoq.core.quantize.ClassQuantization;
 import org.ddoq.core.stage.CentroidDecoder;
@@ -44,6 +45,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Distiller {
   private static final Logger LOG = LoggerFactory.getLogger(Distiller.class);
+
+  // Skipped inputs named on the console; summary.json lists all of them.
+  private static final int SKIPPED_SHOWN = 5;
 
   private final DistillSettings settings;
 
@@ -76,13 +80,17 @@ public final class Distiller {
     long images = data.rows().count();
     seconds.put("read", lap(t0));
     LOG.info(
-        "Read {} images of {} classes ({}, {}) from {}; {} inputs skipped",
+        "Read {} images of {} classes ({}, {}) from {}",
         images,
         data.classNames().size(),
         data.shape(),
         data.format(),
-        s.input(),
-        data.skipped().size());
+        s.input());
+    if (!data.skipped().isEmpty()) {
+      LOG.warn(
+          "{}",
+          data.skippedLine(SKIPPED_SHOWN, s.out() + "/" + SummaryFile.NAME + " (dataset.skipped)"));
+    }
 
     long t1 = System.nanoTime();
     Latents latents = new Latents(data.rows(), s.batchSize());
