@@ -69,7 +69,7 @@ public final class TrainPriorJob implements Runnable {
   public void run() {
     imageLimit.check();
     Path outDir = Path.of(required("--out", out));
-    ImageShape shape = imageSize == null ? null : ImageShape.parse(imageSize);
+    ImageShape shape = imageSize == null ? null : ImageShape.parseOption("--image-size", imageSize);
     // Refuses an existing --out (unless it is a DiT training to resume) before Spark starts.
     PriorTrainer trainer =
         new PriorTrainer(

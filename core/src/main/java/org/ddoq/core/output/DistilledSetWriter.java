@@ -36,11 +36,31 @@ public final class DistilledSetWriter {
 
   private DistilledSetWriter() {}
 
-  /** Refuses an existing OUT before any work is done, unless the user asked to replace it. */
-  public static void prepareTarget(SparkSession spark, String out, boolean overwrite) {
+  /**
+   * Before any work is done: refuses an OUT that is, holds or (unless {@code insideAllowed}) lies
+   * inside {@code input}, refuses an existing OUT unless the user asked to replace it, and checks
+   * that OUT can be written (leaving it absent).
+   *
+   * @param inputOption how the user named the input (e.g. "--input"), for the messages
+   */
+  public static void prepareTarget(
+      SparkSession spark,
+      String out,
+      boolean overwrite,
+      String input,
+      String inputOption,
+      boolean insideAllowed) {
     Path path = new Path(out);
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      Path in = new Path(input);
+      OutputTarget.checkApart(
+          in.getFileSystem(spark.sparkContext().hadoopConfiguration()),
+          in,
+          inputOption,
+          fs,
+          path,
+          insideAllowed);
       if (fs.exists(path)) {
         if (!overwrite) {
           throw new InputException(
@@ -55,6 +75,7 @@ public final class DistilledSetWriter {
                   + " for --overwrite; remove it by hand");
         }
       }
+      OutputTarget.probeWritable(fs, path);
     } catch (IOException e) {
       throw StorageErrors.explain(out, "checking the output", e);
     }

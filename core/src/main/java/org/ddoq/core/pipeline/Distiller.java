@@ -61,15 +61,12 @@ public final class Distiller {
     String started = Instant.now().toString();
     long t0 = System.nanoTime();
     PriorSpec given = s.prior() == null ? null : PriorSpec.read(Path.of(s.prior()));
-    ImageShape shape =
-        given != null
-            ? given.imageShape()
-            : s.imageSize() == null ? null : ImageShape.parse(s.imageSize());
+    ImageShape shape = targetShape(given);
     if (given != null) {
       checkDecoder(given, Path.of(s.prior()));
     }
     checkChoice();
-    DistilledSetWriter.prepareTarget(spark, s.out(), s.overwrite());
+    DistilledSetWriter.prepareTarget(spark, s.out(), s.overwrite(), s.input(), "--input", false);
 
     ImageDataset data = ImageSources.read(spark, s.input(), s.format(), "train", shape);
     // Read and checked against the data before any model runs: a wrong teacher fails in seconds.
@@ -172,6 +169,34 @@ public final class Distiller {
         summary.chosenImages(),
         summary.skipped(),
         Collections.unmodifiableMap(new LinkedHashMap<>(seconds)));
+  }
+
+  /**
+   * The shape images are resized to: the prior's when one is given (an --image-size that differs is
+   * refused: the prior encodes only its own shape), else --image-size, else null (the first
+   * image's).
+   */
+  private ImageShape targetShape(PriorSpec given) {
+    ImageShape asked =
+        settings.imageSize() == null
+            ? null
+            : ImageShape.parseOption("--image-size", settings.imageSize());
+    if (given == null) {
+      return asked;
+    }
+    if (asked != null && !asked.equals(given.imageShape())) {
+      throw new InputException(
+          "--image-size "
+              + asked
+              + " differs from the "
+              + given.imageShape()
+              + " images of --prior "
+              + settings.prior()
+              + ", which encodes only those; drop --image-size (images are resized to the"
+              + " prior's shape) or give a prior trained at "
+              + asked);
+    }
+    return given.imageShape();
   }
 
   /**
