@@ -30,10 +30,11 @@ import org.slf4j.LoggerFactory;
  * folder and its sub-folders, with the extensions in {@link #IMAGE_EXTENSIONS}; ids follow (class,
  * relative path) order, so they are the same on every run over the same files. Symbolic links are
  * followed at most once per real folder ({@link VisitedFolders}): a link loop or a second link to a
- * folder is skipped with the reason, so no image is read twice. A folder whose name starts with "."
- * or "_" is a class like any other when it holds image files (torchvision's ImageFolder takes every
- * sub-folder); without image files (e.g. {@code .ipynb_checkpoints}) it is skipped with a warning
- * naming it, where torchvision would refuse the empty class.
+ * folder is skipped with the reason, so no image is read twice; a link whose target is gone is
+ * named ({@link DanglingLinks}). A folder whose name starts with "." or "_" is a class like any
+ * other when it holds image files (torchvision's ImageFolder takes every sub-folder); without image
+ * files (e.g. {@code .ipynb_checkpoints}) it is skipped with a warning naming it, where torchvision
+ * would refuse the empty class.
  *
  * <p>The driver only lists paths; executors decode. Every image is converted to the target shape
  * (grey or RGB, antialiased bilinear resize); without a target, the first decodable image's size is
@@ -102,6 +103,7 @@ public final class ImageFolderReader {
     }
     VisitedFolders visited = new VisitedFolders(fs);
     visited.enter(root);
+    ignored.addAll(DanglingLinks.in(fs, root));
     FileStatus[] entries = fs.listStatus(root);
     Arrays.sort(entries, Comparator.comparing(s -> s.getPath().getName()));
     List<String> classNames = new ArrayList<>();
@@ -206,6 +208,7 @@ public final class ImageFolderReader {
       List<ImageDataset.Skipped> ignored,
       VisitedFolders visited)
       throws IOException {
+    ignored.addAll(DanglingLinks.in(fs, dir));
     for (FileStatus status : fs.listStatus(dir)) {
       if (status.isDirectory()) {
         if (visited.enter(status.getPath())) {

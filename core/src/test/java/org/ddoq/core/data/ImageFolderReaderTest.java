@@ -328,6 +328,38 @@ class ImageFolderReaderTest {
     assertTrue(data.skipped().isEmpty(), data.skipped().toString());
   }
 
+  @Test
+  void aLooseFileBesideTheClassFoldersIsListedNotRead(@TempDir Path dir) throws IOException {
+    write(dir, "cat/a.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "stray.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
+    assertEquals(1, data.rows().count());
+    assertEquals("stray.png", relative(dir, data.skipped().get(0).source()));
+    assertTrue(
+        data.skipped().get(0).reason().contains("belongs to no class; move it into a class folder"),
+        data.skipped().get(0).reason());
+  }
+
+  @Test
+  void aLinkWhoseTargetIsGoneIsNamedNotLostSilently(@TempDir Path dir) throws IOException {
+    write(dir, "cat/a.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    Files.createSymbolicLink(dir.resolve("cat/gone.png"), Path.of("nowhere.png"));
+    Files.createSymbolicLink(dir.resolve("dog"), Path.of("/no/such/folder"));
+    ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
+    assertEquals(List.of("cat"), data.classNames());
+    assertEquals(1, data.rows().count());
+    Map<String, String> reasons =
+        data.skipped().stream()
+            .collect(
+                Collectors.toMap(s -> relative(dir, s.source()), ImageDataset.Skipped::reason));
+    assertEquals(
+        "ignored: a symbolic link to nowhere.png, which does not exist; restore its target or"
+            + " remove the link",
+        reasons.get("cat/gone.png"));
+    assertTrue(
+        reasons.get("dog").contains("/no/such/folder, which does not exist"), reasons.toString());
+  }
+
   static BufferedImage solid(int width, int height, int rgb, int type) {
     BufferedImage image = new BufferedImage(width, height, type);
     for (int y = 0; y < height; y++) {
