@@ -4,6 +4,7 @@ import static org.ddoq.jobs.Cli.atLeast;
 import static org.ddoq.jobs.Cli.between;
 import static org.ddoq.jobs.Cli.required;
 
+import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.pipeline.Decoding;
 import org.ddoq.core.pipeline.DistillSettings;
 import org.ddoq.core.pipeline.DistillSummary;
@@ -37,7 +38,7 @@ public final class DistillJob implements Runnable {
       names = "--out",
       paramLabel = "OUT",
       required = true,
-      description = "where to write the distilled set (must not exist)")
+      description = "where to write the distilled set (must not exist, nor lie inside --input)")
   String out;
 
   @Option(
@@ -84,7 +85,8 @@ public final class DistillJob implements Runnable {
       names = "--image-size",
       paramLabel = "CxHxW",
       description =
-          "resize folder images to this shape (default: the prior's, else the first image's)")
+          "resize images to this shape (default: the prior's, else the first image's; with"
+              + " --prior only the prior's is accepted)")
   String imageSize;
 
   @Option(
@@ -182,8 +184,15 @@ public final class DistillJob implements Runnable {
 
   @Mixin PriorTrainingOptions training = new PriorTrainingOptions();
 
+  @Mixin ImageLimitOption imageLimit = new ImageLimitOption();
+
   @Override
   public void run() {
+    imageLimit.check();
+    if (imageSize != null) {
+      // Checked again by the Distiller (API callers); here before a Spark session starts.
+      ImageShape.parseOption("--image-size", imageSize);
+    }
     DistillSettings s =
         new DistillSettings(
             required("--input", input),
@@ -210,7 +219,8 @@ public final class DistillJob implements Runnable {
                 between("--eta", eta, 0, 1)),
             atLeast("--candidates", candidates, 1),
             teacher);
-    try (Sessions session = Sessions.create("ddoq distill", master)) {
+    try (Sessions session = Sessions.create("ddoq distill", master);
+        ImageLimitOption.Restore limit = imageLimit.applyTo(session.spark())) {
       DistillSummary r = new Distiller(s).run(session.spark());
       System.out.println(
           "Distilled "

@@ -178,8 +178,11 @@ public final class EvaluateJob implements Runnable {
       description = "Spark master (default: spark-submit's, else local[*])")
   String master;
 
+  @Mixin ImageLimitOption imageLimit = new ImageLimitOption();
+
   @Override
   public void run() {
+    imageLimit.check();
     Augmentation augmentation;
     try {
       augmentation = Augmentation.parse(augment);
@@ -218,7 +221,8 @@ public final class EvaluateJob implements Runnable {
             0,
             Path.of(required("--cache-dir", cacheDir)),
             teacher == null ? null : Path.of(teacher));
-    try (Sessions session = Sessions.create("ddoq evaluate", master)) {
+    try (Sessions session = Sessions.create("ddoq evaluate", master);
+        ImageLimitOption.Restore limit = imageLimit.applyTo(session.spark())) {
       Evaluation.Report report =
           run(
               session.spark(),

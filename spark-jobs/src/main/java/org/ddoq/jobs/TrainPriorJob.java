@@ -63,10 +63,13 @@ public final class TrainPriorJob implements Runnable {
 
   @Mixin PriorTrainingOptions training = new PriorTrainingOptions();
 
+  @Mixin ImageLimitOption imageLimit = new ImageLimitOption();
+
   @Override
   public void run() {
+    imageLimit.check();
     Path outDir = Path.of(required("--out", out));
-    ImageShape shape = imageSize == null ? null : ImageShape.parse(imageSize);
+    ImageShape shape = imageSize == null ? null : ImageShape.parseOption("--image-size", imageSize);
     // Refuses an existing --out (unless it is a DiT training to resume) before Spark starts.
     PriorTrainer trainer =
         new PriorTrainer(
@@ -77,7 +80,8 @@ public final class TrainPriorJob implements Runnable {
                 shape,
                 vaeFrom == null ? null : Path.of(vaeFrom),
                 training.training()));
-    try (Sessions session = Sessions.create("ddoq train-prior", master)) {
+    try (Sessions session = Sessions.create("ddoq train-prior", master);
+        ImageLimitOption.Restore limit = imageLimit.applyTo(session.spark())) {
       PriorSpec spec = trainer.run(session.spark());
       System.out.println(
           "Wrote prior "

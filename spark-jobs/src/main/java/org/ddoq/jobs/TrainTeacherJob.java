@@ -79,12 +79,16 @@ public final class TrainTeacherJob implements Runnable {
       description = "Spark master (default: spark-submit's, else local[*])")
   String master;
 
+  @Mixin ImageLimitOption imageLimit = new ImageLimitOption();
+
   @Override
   public void run() {
+    imageLimit.check();
     atLeast("--max-images", maxImages, 0);
     Integer epochCount = Cli.integerOrAuto("--epochs", epochs, 1);
     Path cache = Path.of(required("--cache-dir", cacheDir));
-    try (Sessions session = Sessions.create("ddoq train-teacher", master)) {
+    try (Sessions session = Sessions.create("ddoq train-teacher", master);
+        ImageLimitOption.Restore limit = imageLimit.applyTo(session.spark())) {
       Splits splits =
           Splits.read(session.spark(), required("--data", data), format.toString(), maxImages);
       TeacherRecipe recipe = TeacherRecipe.forImages(splits.train().shape(), epochCount);

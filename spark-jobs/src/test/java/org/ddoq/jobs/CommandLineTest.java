@@ -121,6 +121,38 @@ class CommandLineTest {
         "--teacher-epochs",
         "many"
       },
+      {
+        "--max-image-pixels must be between 1 and 715,827,882 pixels (default 89,478,485, PIL's"
+            + " limit), got 0",
+        "distill",
+        "--input",
+        "i",
+        "--out",
+        "o",
+        "--max-image-pixels",
+        "0"
+      },
+      {
+        "--image-size must be CxHxW: C is 1 (grey) or 3 (RGB), H and W are at least 1 pixel (e.g."
+            + " 1x28x28 or 3x32x32); got '32'",
+        "distill",
+        "--input",
+        "i",
+        "--out",
+        "o",
+        "--image-size",
+        "32"
+      },
+      {
+        "--image-size must be CxHxW",
+        "train-prior",
+        "--input",
+        "i",
+        "--out",
+        "o",
+        "--image-size",
+        "2x28x28"
+      },
       {"unknown command 'distil' (did you mean distill?)", "distil"},
     };
     for (String[] c : cases) {

@@ -23,6 +23,34 @@ public record ImageDataset(
     String format)
     implements Serializable {
 
+  /**
+   * One console line about the skipped inputs: how many, the first {@code shown} with their
+   * reasons, and where all of them are listed; "" when none was skipped.
+   *
+   * @param listedIn where the full list is, e.g. "OUT/summary.json (dataset.skipped)"
+   */
+  public String skippedLine(int shown, String listedIn) {
+    if (skipped.isEmpty()) {
+      return "";
+    }
+    StringBuilder line =
+        new StringBuilder()
+            .append(skipped.size())
+            .append(skipped.size() == 1 ? " input skipped: " : " inputs skipped: ");
+    for (int i = 0; i < Math.min(shown, skipped.size()); i++) {
+      Skipped s = skipped.get(i);
+      line.append(i == 0 ? "" : "; ")
+          .append(s.source())
+          .append(" (")
+          .append(s.reason())
+          .append(')');
+    }
+    if (skipped.size() > shown) {
+      line.append("; and ").append(skipped.size() - shown).append(" more");
+    }
+    return line.append("; all with their reasons in ").append(listedIn).toString();
+  }
+
   /** One input that was skipped: which file (or file#index) and why. */
   public record Skipped(String source, String reason) implements Serializable {}
 }

@@ -25,7 +25,7 @@ public final class ImageFiles {
     } catch (IOException e) {
       throw new InputException("could not read " + path + ": " + e.getMessage());
     }
-    ImageDecoding.Result result = ImageDecoding.toShape(bytes, shape);
+    ImageDecoding.Result result = ImageDecoding.toShape(bytes, shape, ImageLimits.maxPixels(conf));
     if (result.pixels() == null) {
       throw new InputException(path + ": " + result.problem());
     }

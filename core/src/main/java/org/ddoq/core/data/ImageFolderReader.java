@@ -19,6 +19,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.SerializableConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the torchvision ImageFolder layout {@code DIR/<class>/<image files>} from any Hadoop file
@@ -26,8 +28,13 @@ import org.apache.spark.util.SerializableConfiguration;
  *
  * <p>Classes are the sub-folder names sorted; label i is the i-th. Files are taken from each class
  * folder and its sub-folders, with the extensions in {@link #IMAGE_EXTENSIONS}; ids follow (class,
- * relative path) order, so they are the same on every run over the same files. Folders whose names
- * start with "." or "_" (e.g. {@code .ipynb_checkpoints}) are not classes.
+ * relative path) order, so they are the same on every run over the same files. Symbolic links are
+ * followed at most once per real folder ({@link VisitedFolders}): a link loop or a second link to a
+ * folder is skipped with the reason, so no image is read twice; a link whose target is gone is
+ * named ({@link DanglingLinks}). A folder whose name starts with "." or "_" is a class like any
+ * other when it holds image files (torchvision's ImageFolder takes every sub-folder); without image
+ * files (e.g. {@code .ipynb_checkpoints}) it is skipped with a warning naming it, where torchvision
+ * would refuse the empty class.
  *
  * <p>The driver only lists paths; executors decode. Every image is converted to the target shape
  * (grey or RGB, antialiased bilinear resize); without a target, the first decodable image's size is
@@ -41,6 +48,8 @@ import org.apache.spark.util.SerializableConfiguration;
  * images decode.
  */
 public final class ImageFolderReader {
+  private static final Logger LOG = LoggerFactory.getLogger(ImageFolderReader.class);
+
   /** File extensions read as images (lower case, compared case-insensitively). */
   public static final Set<String> IMAGE_EXTENSIONS =
       Set.of("png", "jpg", "jpeg", "bmp", "gif", "tif", "tiff");
@@ -67,8 +76,10 @@ public final class ImageFolderReader {
       List<String> classNames = list(fs, root, files, ignored);
       SerializableConfiguration conf =
           new SerializableConfiguration(spark.sparkContext().hadoopConfiguration());
-      ImageShape shape = targetOrNull != null ? targetOrNull : firstImageShape(conf, files);
-      return decodeAll(spark, conf, root, files, classNames, shape, ignored);
+      long maxPixels = ImageLimits.maxPixels(conf.value());
+      ImageShape shape =
+          targetOrNull != null ? targetOrNull : firstImageShape(conf, files, maxPixels);
+      return decodeAll(spark, conf, root, files, classNames, shape, maxPixels, ignored);
     } catch (IOException e) {
       throw StorageErrors.explain(dir, "listing", e);
     }
@@ -90,6 +101,9 @@ public final class ImageFolderReader {
               + root.getName()
               + "/<class>/<image files>)");
     }
+    VisitedFolders visited = new VisitedFolders(fs);
+    visited.enter(root);
+    ignored.addAll(DanglingLinks.in(fs, root));
     FileStatus[] entries = fs.listStatus(root);
     Arrays.sort(entries, Comparator.comparing(s -> s.getPath().getName()));
     List<String> classNames = new ArrayList<>();
@@ -105,17 +119,24 @@ public final class ImageFolderReader {
                     + " belongs to no class; move it into a class folder "
                     + root
                     + "/<class>/ if it is an image"));
-      } else if (name.startsWith(".") || name.startsWith("_")) {
-        ignored.add(
-            new ImageDataset.Skipped(
-                entry.getPath().toString(),
-                "ignored: hidden folder (name starts with '.' or '_'), not a class; rename it to read it as a class"));
+      } else if (!visited.enter(entry.getPath())) {
+        ignored.add(alreadyRead(visited, entry.getPath()));
       } else {
         int label = classNames.size();
-        classNames.add(name);
-        if (!listClass(fs, entry.getPath(), label, name, files, ignored)) {
+        List<ImageFile> classFiles = new ArrayList<>();
+        List<ImageDataset.Skipped> classIgnored = new ArrayList<>();
+        listClass(
+            fs, entry.getPath(), label, files.size(), name, classFiles, classIgnored, visited);
+        if (classFiles.isEmpty() && isHidden(name)) {
+          ignored.add(hiddenWithoutImages(entry.getPath()));
+          continue;
+        }
+        if (classFiles.isEmpty()) {
           emptyClasses.add(entry.getPath().toString());
         }
+        classNames.add(name);
+        files.addAll(classFiles);
+        ignored.addAll(classIgnored);
       }
     }
     if (classNames.isEmpty()) {
@@ -140,26 +161,26 @@ public final class ImageFolderReader {
     return List.copyOf(classNames);
   }
 
-  /** Adds the class folder's image files sorted by relative path; false when it has none. */
-  private static boolean listClass(
+  /** Adds the class folder's image files sorted by relative path, ids from {@code firstId}. */
+  private static void listClass(
       FileSystem fs,
       Path classDir,
       int label,
+      long firstId,
       String className,
       List<ImageFile> files,
-      List<ImageDataset.Skipped> ignored)
+      List<ImageDataset.Skipped> ignored,
+      VisitedFolders visited)
       throws IOException {
     List<Path> paths = new ArrayList<>();
-    addFiles(fs, classDir, paths);
+    addFiles(fs, classDir, paths, ignored, visited);
     paths.sort(Comparator.comparing(Path::toString));
-    boolean any = false;
     for (Path p : paths) {
       String name = p.getName();
       int dot = name.lastIndexOf('.');
       String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
       if (IMAGE_EXTENSIONS.contains(ext)) {
-        files.add(new ImageFile(files.size(), label, className, p.toString()));
-        any = true;
+        files.add(new ImageFile(firstId + files.size(), label, className, p.toString()));
       } else {
         ignored.add(
             new ImageDataset.Skipped(
@@ -171,19 +192,30 @@ public final class ImageFolderReader {
                     + " are read, rename it if it is one"));
       }
     }
-    return any;
   }
 
   /**
    * Adds every file under {@code dir}, sub-folders included. listStatus, not listFiles: on the
    * local file system without Hadoop's native library, listFiles builds a LocatedFileStatus per
    * file, whose permission lookup forks `ls -ld` (org.apache.hadoop.fs.RawLocalFileSystem); listing
-   * CIFAR-10's 50,000 files that way took over 5 minutes. listStatus reads names and sizes only.
+   * CIFAR-10's 50,000 files that way took over 5 minutes. listStatus reads names and sizes only. A
+   * folder already entered (through a symbolic link) is skipped with the reason.
    */
-  private static void addFiles(FileSystem fs, Path dir, List<Path> paths) throws IOException {
+  private static void addFiles(
+      FileSystem fs,
+      Path dir,
+      List<Path> paths,
+      List<ImageDataset.Skipped> ignored,
+      VisitedFolders visited)
+      throws IOException {
+    ignored.addAll(DanglingLinks.in(fs, dir));
     for (FileStatus status : fs.listStatus(dir)) {
       if (status.isDirectory()) {
-        addFiles(fs, status.getPath(), paths);
+        if (visited.enter(status.getPath())) {
+          addFiles(fs, status.getPath(), paths, ignored, visited);
+        } else {
+          ignored.add(alreadyRead(visited, status.getPath()));
+        }
       } else {
         paths.add(status.getPath());
       }
@@ -191,14 +223,46 @@ public final class ImageFolderReader {
   }
 
   /**
+   * Folders named ".x" or "_x" are classes when they hold images, as in torchvision's ImageFolder
+   * (which takes every sub-folder); without images they are tools' leftovers ({@code
+   * .ipynb_checkpoints}, Spark's {@code _temporary}), which torchvision would refuse as empty
+   * classes.
+   */
+  private static boolean isHidden(String name) {
+    return name.startsWith(".") || name.startsWith("_");
+  }
+
+  private static ImageDataset.Skipped hiddenWithoutImages(Path dir) {
+    LOG.warn("Not a class: {} starts with '.' or '_' and holds no image files", dir);
+    return new ImageDataset.Skipped(
+        dir.toString(),
+        "ignored: folder starts with '.' or '_' and holds no image files, so it is no class (a"
+            + " tool's leftover such as .ipynb_checkpoints); add images to make it one");
+  }
+
+  /** Why a folder reached a second time (a link loop, or two links to one folder) is not read. */
+  private static ImageDataset.Skipped alreadyRead(VisitedFolders visited, Path dir)
+      throws IOException {
+    String real = visited.realPath(dir);
+    LOG.warn("Not following {}: it leads to {}, which is read already", dir, real);
+    return new ImageDataset.Skipped(
+        dir.toString(),
+        "ignored: leads to folder "
+            + real
+            + ", which is read already (a symbolic link loop or a second link to one folder);"
+            + " its images are read once; remove the link if it should not be there");
+  }
+
+  /**
    * The shape of the first file that decodes (read on the driver: one image, usually the first
    * file).
    */
-  private static ImageShape firstImageShape(SerializableConfiguration conf, List<ImageFile> files)
-      throws IOException {
+  private static ImageShape firstImageShape(
+      SerializableConfiguration conf, List<ImageFile> files, long maxPixels) throws IOException {
     for (ImageFile f : files) {
       var image =
-          ImageDecoding.decode(ImageDecoding.readFile(conf.value(), f.path()), new String[1]);
+          ImageDecoding.decode(
+              ImageDecoding.readFile(conf.value(), f.path()), new String[1], maxPixels);
       if (image != null) {
         return Pixels.nativeShape(image);
       }
@@ -217,6 +281,7 @@ public final class ImageFolderReader {
       List<ImageFile> files,
       List<String> classNames,
       ImageShape shape,
+      long maxPixels,
       List<ImageDataset.Skipped> ignored) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int numSlices =
@@ -233,7 +298,8 @@ public final class ImageFolderReader {
             .map(
                 f -> {
                   ImageDecoding.Result r =
-                      ImageDecoding.toShape(ImageDecoding.readFile(conf.value(), f.path()), shape);
+                      ImageDecoding.toShape(
+                          ImageDecoding.readFile(conf.value(), f.path()), shape, maxPixels);
                   return RowFactory.create(
                       f.id(), f.label(), f.className(), f.path(), r.pixels(), r.problem());
                 })

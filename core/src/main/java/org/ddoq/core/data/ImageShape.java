@@ -39,6 +39,24 @@ public record ImageShape(int channels, int height, int width) implements Seriali
     }
   }
 
+  /**
+   * Parses an option's "CxHxW" value.
+   *
+   * @throws InputException naming {@code option}, what it takes and what it got
+   */
+  public static ImageShape parseOption(String option, String text) {
+    try {
+      return parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new InputException(
+          option
+              + " must be CxHxW: C is 1 (grey) or 3 (RGB), H and W are at least 1 pixel (e.g."
+              + " 1x28x28 or 3x32x32); got '"
+              + text
+              + "'");
+    }
+  }
+
   @Override
   public String toString() {
     return channels + "x" + height + "x" + width;

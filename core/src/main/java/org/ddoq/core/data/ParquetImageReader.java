@@ -223,7 +223,13 @@ public final class ParquetImageReader {
       rows.sort(Comparator.comparingLong(r -> r.getLong(1)));
       for (Row r : rows) {
         String[] problem = new String[1];
-        var image = r.isNullAt(0) ? null : ImageDecoding.decode((byte[]) r.get(0), problem);
+        var image =
+            r.isNullAt(0)
+                ? null
+                : ImageDecoding.decode(
+                    (byte[]) r.get(0),
+                    problem,
+                    ImageLimits.maxPixels(spark.sparkContext().hadoopConfiguration()));
         if (image != null) {
           return Pixels.nativeShape(image);
         }
@@ -266,7 +272,8 @@ public final class ParquetImageReader {
             declared == null ? null : declared.names().toArray(new String[0]),
             declared == null ? null : declared.origin(),
             columns.className() != null,
-            shape);
+            shape,
+            ImageLimits.maxPixels(spark.sparkContext().hadoopConfiguration()));
     JavaRDD<Row> decoded =
         read(spark, files)
             .select(

@@ -34,6 +34,7 @@ final class ParquetRowDecoder implements Serializable {
   private final String namesOrigin;
   private final boolean namesFromColumn;
   private final ImageShape shape;
+  private final long maxPixels;
 
   /**
    * @param fileIndex each file's name to its index in name order
@@ -42,6 +43,7 @@ final class ParquetRowDecoder implements Serializable {
    * @param namesOrigin where {@code names} came from, for the message of an uncovered label
    * @param namesFromColumn when {@code names} is null: true to take the class_name column, false to
    *     name each class by its label
+   * @param maxPixels images whose header declares more pixels are skipped ({@link ImageLimits})
    */
   ParquetRowDecoder(
       Map<String, Integer> fileIndex,
@@ -49,13 +51,15 @@ final class ParquetRowDecoder implements Serializable {
       String[] names,
       String namesOrigin,
       boolean namesFromColumn,
-      ImageShape shape) {
+      ImageShape shape,
+      long maxPixels) {
     this.fileIndex = fileIndex;
     this.paths = paths;
     this.names = names;
     this.namesOrigin = namesOrigin;
     this.namesFromColumn = namesFromColumn;
     this.shape = shape;
+    this.maxPixels = maxPixels;
   }
 
   Row decode(Row in) {
@@ -117,7 +121,7 @@ final class ParquetRowDecoder implements Serializable {
     if (in.isNullAt(0)) {
       return skipped(id, source, NULL_BYTES);
     }
-    ImageDecoding.Result r = ImageDecoding.toShape((byte[]) in.get(0), shape);
+    ImageDecoding.Result r = ImageDecoding.toShape((byte[]) in.get(0), shape, maxPixels);
     return RowFactory.create(id, (int) label, className, source, r.pixels(), r.problem(), false);
   }
 

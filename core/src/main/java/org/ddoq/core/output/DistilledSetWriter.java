@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
@@ -19,7 +20,7 @@ import org.ddoq.core.data.StorageErrors;
  * Writes a distilled set in the output contract (docs/usage.md, "Output"):
  *
  * <pre>
- * OUT/images/&lt;class-folder&gt;/&lt;label&gt;_&lt;cluster&gt;.png   torchvision ImageFolder layout
+ * OUT/images/&lt;class-folder&gt;/&lt;label&gt;_&lt;cluster&gt;.png   torchvision ImageFolder layout ({@link ClassFolders})
  * OUT/manifest.csv    path,label,class_name,cluster,count,weight
  * OUT/summary.json    run parameters, per-class results, stage timings
  * OUT/contact_sheet.png  one row per class, weights under the images
@@ -35,11 +36,31 @@ public final class DistilledSetWriter {
 
   private DistilledSetWriter() {}
 
-  /** Refuses an existing OUT before any work is done, unless the user asked to replace it. */
-  public static void prepareTarget(SparkSession spark, String out, boolean overwrite) {
+  /**
+   * Before any work is done: refuses an OUT that is, holds or (unless {@code insideAllowed}) lies
+   * inside {@code input}, refuses an existing OUT unless the user asked to replace it, and checks
+   * that OUT can be written (leaving it absent).
+   *
+   * @param inputOption how the user named the input (e.g. "--input"), for the messages
+   */
+  public static void prepareTarget(
+      SparkSession spark,
+      String out,
+      boolean overwrite,
+      String input,
+      String inputOption,
+      boolean insideAllowed) {
     Path path = new Path(out);
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      Path in = new Path(input);
+      OutputTarget.checkApart(
+          in.getFileSystem(spark.sparkContext().hadoopConfiguration()),
+          in,
+          inputOption,
+          fs,
+          path,
+          insideAllowed);
       if (fs.exists(path)) {
         if (!overwrite) {
           throw new InputException(
@@ -54,23 +75,10 @@ public final class DistilledSetWriter {
                   + " for --overwrite; remove it by hand");
         }
       }
+      OutputTarget.probeWritable(fs, path);
     } catch (IOException e) {
       throw StorageErrors.explain(out, "checking the output", e);
     }
-  }
-
-  /**
-   * Folder name for a class: ImageFolder needs one path element, so '/' and other unsafe characters
-   * become '_'.
-   */
-  public static String classFolder(String className) {
-    String safe = className.replaceAll("[^A-Za-z0-9._ +-]", "_").trim();
-    return safe.isEmpty() || safe.equals(".") || safe.equals("..") ? "class" : safe;
-  }
-
-  /** Relative path of one distilled image. */
-  public static String imagePath(int label, String className, int cluster) {
-    return "images/" + classFolder(className) + "/" + label + "_" + cluster + ".png";
   }
 
   /**
@@ -82,25 +90,30 @@ public final class DistilledSetWriter {
   public static void write(
       SparkSession spark, Dataset<Row> decoded, String out, Map<String, Object> summary) {
     HadoopConf conf = new HadoopConf(spark.sparkContext().hadoopConfiguration());
-    Dataset<Row> images = decoded.select("label", "class_name", "cluster", "png");
-    ForeachPartitionFunction<Row> writeImages =
-        rows -> {
-          FileSystem fs = new Path(out).getFileSystem(conf.get());
-          while (rows.hasNext()) {
-            Row r = rows.next();
-            Path file = new Path(out, imagePath(r.getInt(0), r.getString(1), r.getInt(2)));
-            try (OutputStream stream = OutputFiles.create(fs, file)) {
-              stream.write((byte[]) r.get(3));
-            }
-          }
-        };
-    images.foreachPartition(writeImages);
-
+    // The manifest's rows first (the decoded rows are persisted): the class folders depend on
+    // every class's name, so that no two classes share one.
     List<Row> rows =
         decoded
             .select("label", "class_name", "cluster", "count", "weight")
             .orderBy("label", "cluster")
             .collectAsList();
+    Map<Integer, String> names = new TreeMap<>();
+    rows.forEach(r -> names.put(r.getInt(0), r.getString(1)));
+    ClassFolders folders = ClassFolders.of(names);
+    Dataset<Row> images = decoded.select("label", "cluster", "png");
+    ForeachPartitionFunction<Row> writeImages =
+        partition -> {
+          FileSystem fs = new Path(out).getFileSystem(conf.get());
+          while (partition.hasNext()) {
+            Row r = partition.next();
+            Path file = new Path(out, folders.imagePath(r.getInt(0), r.getInt(1)));
+            try (OutputStream stream = OutputFiles.create(fs, file)) {
+              stream.write((byte[]) r.get(2));
+            }
+          }
+        };
+    images.foreachPartition(writeImages);
+
     // The sheet shows at most ContactSheet.MAX_ROWS classes: only their PNGs come to the driver.
     List<ContactSheet.Tile> tiles = new java.util.ArrayList<>();
     int firstLabels =
@@ -125,7 +138,12 @@ public final class DistilledSetWriter {
                 .map(
                     r ->
                         Manifest.Row.of(
-                            r.getInt(0), r.getString(1), r.getInt(2), r.getLong(3), r.getDouble(4)))
+                            folders,
+                            r.getInt(0),
+                            r.getString(1),
+                            r.getInt(2),
+                            r.getLong(3),
+                            r.getDouble(4)))
                 .toList());
     try {
       FileSystem fs = new Path(out).getFileSystem(conf.get());

@@ -42,7 +42,7 @@ public record Manifest(List<Manifest.Row> rows) {
   /**
    * One distilled image.
    *
-   * @param path relative to OUT ({@link DistilledSetWriter#imagePath})
+   * @param path relative to OUT ({@link ClassFolders#imagePath})
    * @param label the class's label
    * @param className the class's name as the input named it
    * @param cluster the centroid's index within its class
@@ -52,15 +52,10 @@ public record Manifest(List<Manifest.Row> rows) {
    */
   public record Row(
       String path, int label, String className, int cluster, long count, double weight) {
-    /** A row whose path is the image distill writes for this label, class and cluster. */
-    public static Row of(int label, String className, int cluster, long count, double weight) {
-      return new Row(
-          DistilledSetWriter.imagePath(label, className, cluster),
-          label,
-          className,
-          cluster,
-          count,
-          weight);
+    /** A row whose path is the image distill writes for this label and cluster. */
+    public static Row of(
+        ClassFolders folders, int label, String className, int cluster, long count, double weight) {
+      return new Row(folders.imagePath(label, cluster), label, className, cluster, count, weight);
     }
   }
 

@@ -23,7 +23,9 @@ public final class OutputFiles {
   /** A new stream for {@code path}; parent folders are made as needed. */
   public static OutputStream create(FileSystem fs, Path path) throws IOException {
     if (fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem) {
-      java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(path).toUri());
+      // The URI's decoded path: Path.of(URI) refuses a raw non-ASCII character ("Bad escape"),
+      // which Hadoop's URI of a class folder named e.g. "猫" holds.
+      java.nio.file.Path local = java.nio.file.Path.of(fs.makeQualified(path).toUri().getPath());
       Files.createDirectories(local.getParent());
       return new BufferedOutputStream(Files.newOutputStream(local));
     }

@@ -24,6 +24,7 @@ import org.ddoq.core.eval.TeacherConfidence;
 import org.ddoq.core.eval.Teachers;
 import org.ddoq.core.output.CentroidFile;
 import org.ddoq.core.output.DistilledSetWriter;
+import org.ddoq.core.output.SummaryFile;
 import org.ddoq.core.prior.PriorSpec;
 import org.ddoq.core.quantize.ClassQuantization;
 import org.ddoq.core.stage.CentroidDecoder;
@@ -48,6 +49,9 @@ import org.slf4j.LoggerFactory;
 public final class Distiller {
   private static final Logger LOG = LoggerFactory.getLogger(Distiller.class);
 
+  // Skipped inputs named on the console; summary.json lists all of them.
+  private static final int SKIPPED_SHOWN = 5;
+
   private final DistillSettings settings;
 
   public Distiller(DistillSettings settings) {
@@ -60,15 +64,12 @@ public final class Distiller {
     String started = Instant.now().toString();
     long t0 = System.nanoTime();
     PriorSpec given = s.prior() == null ? null : PriorSpec.read(Path.of(s.prior()));
-    ImageShape shape =
-        given != null
-            ? given.imageShape()
-            : s.imageSize() == null ? null : ImageShape.parse(s.imageSize());
+    ImageShape shape = targetShape(given);
     if (given != null) {
       checkDecoder(given, Path.of(s.prior()));
     }
     checkChoice();
-    DistilledSetWriter.prepareTarget(spark, s.out(), s.overwrite());
+    DistilledSetWriter.prepareTarget(spark, s.out(), s.overwrite(), s.input(), "--input", false);
 
     ImageDataset data = ImageSources.read(spark, s.input(), s.format(), "train", shape);
     // Read and checked against the data before any model runs: a wrong teacher fails in seconds.
@@ -79,13 +80,17 @@ public final class Distiller {
     long images = data.rows().count();
     seconds.put("read", lap(t0));
     LOG.info(
-        "Read {} images of {} classes ({}, {}) from {}; {} inputs skipped",
+        "Read {} images of {} classes ({}, {}) from {}",
         images,
         data.classNames().size(),
         data.shape(),
         data.format(),
-        s.input(),
-        data.skipped().size());
+        s.input());
+    if (!data.skipped().isEmpty()) {
+      LOG.warn(
+          "{}",
+          data.skippedLine(SKIPPED_SHOWN, s.out() + "/" + SummaryFile.NAME + " (dataset.skipped)"));
+    }
 
     long t1 = System.nanoTime();
     Latents latents = new Latents(data.rows(), s.batchSize());
@@ -167,6 +172,34 @@ public final class Distiller {
         summary.chosenImages(),
         summary.skipped(),
         Collections.unmodifiableMap(new LinkedHashMap<>(seconds)));
+  }
+
+  /**
+   * The shape images are resized to: the prior's when one is given (an --image-size that differs is
+   * refused: the prior encodes only its own shape), else --image-size, else null (the first
+   * image's).
+   */
+  private ImageShape targetShape(PriorSpec given) {
+    ImageShape asked =
+        settings.imageSize() == null
+            ? null
+            : ImageShape.parseOption("--image-size", settings.imageSize());
+    if (given == null) {
+      return asked;
+    }
+    if (asked != null && !asked.equals(given.imageShape())) {
+      throw new InputException(
+          "--image-size "
+              + asked
+              + " differs from the "
+              + given.imageShape()
+              + " images of --prior "
+              + settings.prior()
+              + ", which encodes only those; drop --image-size (images are resized to the"
+              + " prior's shape) or give a prior trained at "
+              + asked);
+    }
+    return given.imageShape();
   }
 
   /**

@@ -81,7 +81,9 @@ public final class Redecoder {
           "--decoder dit needs a prior with a diffusion model, but " + priorDir + " has none");
     }
     long seed = s.seed() != null ? s.seed() : view.parameters().seed();
-    DistilledSetWriter.prepareTarget(spark, s.out(), s.overwrite());
+    // A new decoding may sit inside the run it re-decodes, not replace it.
+    DistilledSetWriter.prepareTarget(
+        spark, s.out(), s.overwrite(), s.distilled(), "--distilled", true);
 
     List<Centroid> kept = source.centroids();
     CentroidDecoder decoder = s.decoding().stage(priorDir.toString(), s.batchSize(), seed);

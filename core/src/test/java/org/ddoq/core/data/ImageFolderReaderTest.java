@@ -216,6 +216,150 @@ class ImageFolderReaderTest {
     assertTrue(flat.getMessage().contains("one folder per class"), flat.getMessage());
   }
 
+  @Test
+  void aSymbolicLinkLoopOrASecondLinkIsFollowedOnceAndNamed(@TempDir Path dir) throws IOException {
+    write(dir, "cat/a.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "cat/b.png", solid(8, 8, 0x20, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "dog/c.png", solid(8, 8, 0x30, BufferedImage.TYPE_BYTE_GRAY), "png");
+    // A loop back to the input folder, and a second way into cat/ from dog/.
+    Files.createSymbolicLink(dir.resolve("cat/loop"), Path.of(".."));
+    Files.createSymbolicLink(dir.resolve("dog/again"), Path.of("../cat"));
+    long started = System.nanoTime();
+    ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
+    assertTrue(System.nanoTime() - started < 60_000_000_000L, "listing ends, it does not loop");
+    assertEquals(List.of("cat", "dog"), data.classNames());
+    assertEquals(
+        List.of("cat/a.png", "cat/b.png", "dog/c.png"),
+        data.rows().orderBy(ImageRows.ID).collectAsList().stream()
+            .map(r -> relative(dir, r.getString(3)))
+            .toList(),
+        "every image once, in its own class");
+    Map<String, String> reasons =
+        data.skipped().stream()
+            .collect(
+                Collectors.toMap(s -> relative(dir, s.source()), ImageDataset.Skipped::reason));
+    assertEquals(List.of("cat/loop", "dog/again"), reasons.keySet().stream().sorted().toList());
+    String real = dir.toRealPath().toString();
+    assertTrue(
+        reasons.get("cat/loop").startsWith("ignored: leads to folder " + real + ", which is read"),
+        reasons.toString());
+    assertTrue(
+        reasons.get("dog/again").contains(real + "/cat")
+            && reasons.get("dog/again").contains("link"),
+        reasons.toString());
+  }
+
+  @Test
+  void dotAndUnderscoreFoldersWithImagesAreClassesAndThoseWithoutAreNamed(@TempDir Path dir)
+      throws IOException {
+    write(dir, "..digit_2/a.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "_extra/b.png", solid(8, 8, 0x20, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "digit_1/c.png", solid(8, 8, 0x30, BufferedImage.TYPE_BYTE_GRAY), "png");
+    Files.createDirectories(dir.resolve(".ipynb_checkpoints"));
+    Files.writeString(dir.resolve(".ipynb_checkpoints/notes-checkpoint.ipynb"), "{}");
+    ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
+    // torchvision's order: every folder sorted by name; none of the images is lost.
+    assertEquals(List.of("..digit_2", "_extra", "digit_1"), data.classNames());
+    assertEquals(3, data.rows().count());
+    assertEquals(1, data.skipped().size(), data.skipped().toString());
+    ImageDataset.Skipped leftover = data.skipped().get(0);
+    assertEquals(".ipynb_checkpoints", relative(dir, leftover.source()));
+    assertTrue(
+        leftover.reason().startsWith("ignored: folder starts with '.' or '_' and holds no image"),
+        leftover.reason());
+  }
+
+  @Test
+  void anImageDeclaringMorePixelsThanTheLimitIsRefusedFromItsHeaderNamingIt(@TempDir Path dir)
+      throws IOException {
+    write(dir, "cat/a.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "dog/b.png", solid(8, 8, 0x20, BufferedImage.TYPE_BYTE_GRAY), "png");
+    byte[] bomb = BombPng.of(30000, 30000);
+    assertTrue(bomb.length < 1_000_000, "a valid PNG under 1 MB: " + bomb.length);
+    Files.write(dir.resolve("cat/bomb.png"), bomb);
+    long started = System.nanoTime();
+    ImageDataset data = ImageFolderReader.read(spark, dir.toString(), new ImageShape(1, 8, 8));
+    double seconds = (System.nanoTime() - started) / 1e9;
+    // Decoding it would take 900 MB and minutes; its header takes microseconds.
+    assertTrue(seconds < 30, "refused quickly, took " + seconds + " s");
+    assertEquals(2, data.rows().count());
+    assertEquals(1, data.skipped().size(), data.skipped().toString());
+    assertEquals("cat/bomb.png", relative(dir, data.skipped().get(0).source()));
+    assertEquals(
+        "refused before decoding: its header declares 30000 x 30000 = 900,000,000 pixels, over the"
+            + " limit of 89,478,485 (a decompression bomb, or a very large image); shrink the image,"
+            + " or raise --max-image-pixels if you trust it",
+        data.skipped().get(0).reason());
+  }
+
+  @Test
+  void thePixelLimitIsReadFromTheHadoopConfiguration(@TempDir Path dir) throws IOException {
+    write(dir, "cat/small.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "cat/large.png", solid(9, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    var conf = spark.sparkContext().hadoopConfiguration();
+    conf.setLong(ImageLimits.KEY, 64);
+    try {
+      ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
+      assertEquals(1, data.rows().count());
+      assertEquals("cat/large.png", relative(dir, data.skipped().get(0).source()));
+      assertTrue(
+          data.skipped().get(0).reason().contains("9 x 8 = 72 pixels, over the limit of 64"));
+      conf.setLong(ImageLimits.KEY, 0);
+      InputException e =
+          assertThrows(
+              InputException.class,
+              () -> ImageFolderReader.read(spark, dir.toString(), new ImageShape(1, 8, 8)));
+      assertTrue(
+          e.getMessage().startsWith("ddoq.max-image-pixels must be between 1 and"), e.getMessage());
+    } finally {
+      conf.unset(ImageLimits.KEY);
+    }
+  }
+
+  @Test
+  void classFoldersNamedInAnyScriptAreReadAsTheyAreNamed(@TempDir Path dir) throws IOException {
+    for (String name : List.of("猫", "犬", "鳥")) {
+      write(
+          dir, name + "/" + name + ".png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    }
+    ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
+    assertEquals(List.of("犬", "猫", "鳥"), data.classNames(), "sorted by name, as torchvision");
+    assertEquals(3, data.rows().count());
+    assertTrue(data.skipped().isEmpty(), data.skipped().toString());
+  }
+
+  @Test
+  void aLooseFileBesideTheClassFoldersIsListedNotRead(@TempDir Path dir) throws IOException {
+    write(dir, "cat/a.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    write(dir, "stray.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
+    assertEquals(1, data.rows().count());
+    assertEquals("stray.png", relative(dir, data.skipped().get(0).source()));
+    assertTrue(
+        data.skipped().get(0).reason().contains("belongs to no class; move it into a class folder"),
+        data.skipped().get(0).reason());
+  }
+
+  @Test
+  void aLinkWhoseTargetIsGoneIsNamedNotLostSilently(@TempDir Path dir) throws IOException {
+    write(dir, "cat/a.png", solid(8, 8, 0x10, BufferedImage.TYPE_BYTE_GRAY), "png");
+    Files.createSymbolicLink(dir.resolve("cat/gone.png"), Path.of("nowhere.png"));
+    Files.createSymbolicLink(dir.resolve("dog"), Path.of("/no/such/folder"));
+    ImageDataset data = ImageFolderReader.read(spark, dir.toString(), null);
+    assertEquals(List.of("cat"), data.classNames());
+    assertEquals(1, data.rows().count());
+    Map<String, String> reasons =
+        data.skipped().stream()
+            .collect(
+                Collectors.toMap(s -> relative(dir, s.source()), ImageDataset.Skipped::reason));
+    assertEquals(
+        "ignored: a symbolic link to nowhere.png, which does not exist; restore its target or"
+            + " remove the link",
+        reasons.get("cat/gone.png"));
+    assertTrue(
+        reasons.get("dog").contains("/no/such/folder, which does not exist"), reasons.toString());
+  }
+
   static BufferedImage solid(int width, int height, int rgb, int type) {
     BufferedImage image = new BufferedImage(width, height, type);
     for (int y = 0; y < height; y++) {

@@ -92,6 +92,20 @@ class ImageSourcesTest {
         split.getMessage());
   }
 
+  @Test
+  void aTestFolderWithoutATrainFolderIsRefusedRatherThanReadAsAClass(@TempDir Path dir)
+      throws IOException {
+    png(dir, "test/cat/a.png");
+    png(dir, "dog/b.png");
+    InputException e =
+        assertThrows(
+            InputException.class,
+            () -> ImageSources.read(spark, dir.toString(), "auto", "train", null));
+    assertTrue(
+        e.getMessage().contains("has a test/ folder but no train/ folder; put the training images"),
+        e.getMessage());
+  }
+
   private static void png(Path root, String relative) throws IOException {
     ImageFolderReaderTest.write(
         root,

@@ -44,7 +44,10 @@ class ManifestTest {
     assertEquals(0.7940000295639038, m.rows().get(1).weight());
     assertEquals(1.0E-4, m.rows().get(5).weight());
     assertEquals(WRITTEN_BY_MAIN, m.toCsv());
-    assertEquals(Manifest.Row.of(0, "T-shirt/top", 1, 1588, 0.7940000295639038), m.rows().get(1));
+    assertEquals(
+        Manifest.Row.of(
+            ClassFolders.of(List.of("T-shirt/top")), 0, "T-shirt/top", 1, 1588, 0.7940000295639038),
+        m.rows().get(1));
   }
 
   @Test
@@ -69,8 +72,9 @@ class ManifestTest {
             "tab\there",
             "'single'");
     List<Manifest.Row> rows = new java.util.ArrayList<>();
+    ClassFolders folders = ClassFolders.of(names);
     for (int i = 0; i < names.size(); i++) {
-      rows.add(Manifest.Row.of(i, names.get(i), i % 3, 1L << 40, 1.0 / (i + 3)));
+      rows.add(Manifest.Row.of(folders, i, names.get(i), i % 3, 1L << 40, 1.0 / (i + 3)));
     }
     Manifest written = new Manifest(rows);
     FileSystem fs = FileSystem.getLocal(new Configuration());
