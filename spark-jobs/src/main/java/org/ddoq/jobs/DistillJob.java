@@ -120,9 +120,10 @@ public final class DistillJob implements Runnable {
       names = "--decoder",
       paramLabel = "auto|dit|vae|nearest",
       description =
-          "dit: DDIM through the prior's diffusion model; vae: direct decoding; nearest: the"
-              + " training image nearest to each centroid, reweighted by its own cell (auto: dit"
-              + " when the prior has one; default ${DEFAULT-VALUE})")
+          "nearest: the training image nearest to each centroid (with --teacher: the one the"
+              + " teacher is surest of among its --candidates nearest), reweighted by its own cell;"
+              + " dit: DDIM through the prior's diffusion model; vae: direct decoding (auto: dit"
+              + " when the prior has one, else vae; default ${DEFAULT-VALUE})")
   Cli.Decoder decoder = Cli.choice(Cli.Decoder.class, decoding.decoder());
 
   @Option(
@@ -155,11 +156,12 @@ public final class DistillJob implements Runnable {
 
   @Option(
       names = "--candidates",
-      paramLabel = "M",
+      paramLabel = "M|auto",
       description =
           "nearest: each centroid takes, among its M nearest free training images, the one"
-              + " --teacher is surest of (1: the nearest; default ${DEFAULT-VALUE})")
-  int candidates = defaults.candidates();
+              + " --teacher is surest of (1: the nearest; auto: 20 with --teacher, else 1;"
+              + " default ${DEFAULT-VALUE})")
+  String candidates = "auto";
 
   @Option(
       names = "--teacher",
@@ -185,6 +187,12 @@ public final class DistillJob implements Runnable {
   @Mixin PriorTrainingOptions training = new PriorTrainingOptions();
 
   @Mixin ImageLimitOption imageLimit = new ImageLimitOption();
+
+  /** --candidates: a whole number >= 1, or 0 for auto (resolved by DistillSettings). */
+  private int candidatesOrAuto() {
+    Integer m = Cli.integerOrAuto("--candidates", candidates, 1);
+    return m == null ? 0 : m;
+  }
 
   @Override
   public void run() {
@@ -217,7 +225,7 @@ public final class DistillJob implements Runnable {
                 atLeast("--steps", steps, 1),
                 between("--guidance", guidance, 0, Double.MAX_VALUE),
                 between("--eta", eta, 0, 1)),
-            atLeast("--candidates", candidates, 1),
+            candidatesOrAuto(),
             teacher);
     try (Sessions session = Sessions.create("ddoq distill", master);
         ImageLimitOption.Restore limit = imageLimit.applyTo(session.spark())) {

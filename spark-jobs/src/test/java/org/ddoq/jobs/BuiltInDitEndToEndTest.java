@@ -47,6 +47,8 @@ class BuiltInDitEndToEndTest extends CliTestBase {
             "2",
             "--steps",
             "5",
+            "--decoder",
+            "auto",
             "--out",
             out.toString());
     assertEquals(0, r.status(), r.err());

@@ -39,6 +39,8 @@ class DistillEndToEndTest extends CliTestBase {
             "5",
             "--seed",
             "1",
+            "--decoder",
+            "auto",
             "--keep-latents",
             "--out",
             out.toString());
@@ -202,6 +204,8 @@ class DistillEndToEndTest extends CliTestBase {
             prior.toString(),
             "--ipc",
             "3",
+            "--decoder",
+            "vae",
             "--out",
             out.toString());
     assertEquals(0, r.status(), r.err());

@@ -57,6 +57,8 @@ class ImportedPriorEndToEndTest extends CliTestBase {
             "3",
             "--steps",
             "10",
+            "--decoder",
+            "auto",
             "--out",
             out.toString());
     assertEquals(0, r.status(), r.err());

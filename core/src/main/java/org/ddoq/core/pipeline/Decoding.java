@@ -17,6 +17,11 @@ public record Decoding(String decoder, double strength, int steps, double guidan
     return new Decoding(d.getDecoder(), d.getStrength(), d.getSteps(), d.getGuidance(), d.getEta());
   }
 
+  /** The same settings with another decoder. */
+  public Decoding withDecoder(String value) {
+    return new Decoding(value, strength, steps, guidance, eta);
+  }
+
   /** The nearest decoder replaces centroids by training images: no prior decodes anything. */
   public boolean nearest() {
     return decoder.equals("nearest");

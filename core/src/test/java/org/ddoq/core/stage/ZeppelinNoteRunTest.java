@@ -63,7 +63,7 @@ class ZeppelinNoteRunTest extends SparkTestBase {
     assertTrue(summary.prior().startsWith(root.resolve("cache").toString()), summary.prior());
     assertEquals(600, summary.images());
     assertEquals(50, summary.distilledImages());
-    assertEquals("vae", summary.decoder());
+    assertEquals("nearest", summary.decoder(), "the default decoder");
     assertTrue(Files.exists(out.resolve("_SUCCESS")) && Files.exists(out.resolve("centroids.npy")));
     assertEquals(51, Files.readAllLines(out.resolve("manifest.csv")).size());
     assertTrue(
