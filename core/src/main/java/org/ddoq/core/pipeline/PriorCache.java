@@ -3,17 +3,20 @@ package org.ddoq.core.pipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.UUID;
 import java.util.function.Function;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
-import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -63,6 +66,7 @@ public final class PriorCache {
       return new Entry(dir, false);
     }
     LOG.info("No prior given: training one on {}; it will be cached at {}", input, dir);
+    removeOrphans(root.resolve("priors"), Instant.now().minus(ORPHAN_AGE));
     Path tmp = root.resolve("priors").resolve(dir.getFileName() + ".tmp-" + UUID.randomUUID());
     boolean[] encoded = {false};
     try {
@@ -90,6 +94,42 @@ public final class PriorCache {
           e);
     }
     return new Entry(dir, true);
+  }
+
+  /** A temporary entry this old belongs to a training that was killed: no run still writes it. */
+  static final Duration ORPHAN_AGE = Duration.ofDays(1);
+
+  /**
+   * Removes the temporary entries ({@code <key>.tmp-<uuid>}) of trainings killed before they
+   * finished, last modified before {@code before}; younger ones may belong to a running training.
+   */
+  static void removeOrphans(Path priors, Instant before) {
+    if (!Files.isDirectory(priors)) {
+      return;
+    }
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(priors, "*.tmp-*")) {
+      for (Path tmp : entries) {
+        FileTime modified = Files.getLastModifiedTime(tmp, LinkOption.NOFOLLOW_LINKS);
+        if (modified.toInstant().isBefore(before)) {
+          LOG.info("Removing {}, left by a prior training stopped on {}", tmp, modified);
+          deleteTree(tmp);
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("could not clean the prior cache {}: {}", priors, e.toString());
+    }
+  }
+
+  /** Deletes a folder and what is in it, without following links (a link goes, not its target). */
+  private static void deleteTree(Path top) throws IOException {
+    if (Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
+      try (DirectoryStream<Path> children = Files.newDirectoryStream(top)) {
+        for (Path child : children) {
+          deleteTree(child);
+        }
+      }
+    }
+    Files.delete(top);
   }
 
   /**
@@ -123,17 +163,13 @@ public final class PriorCache {
       org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(input);
       FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
       id.append(fs.makeQualified(root)).append('\n');
-      long files = 0;
-      long bytes = 0;
-      long newest = 0;
-      RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-      while (it.hasNext()) {
-        LocatedFileStatus f = it.next();
-        files++;
-        bytes += f.getLen();
-        newest = Math.max(newest, f.getModificationTime());
-      }
-      id.append(files).append(' ').append(bytes).append(' ').append(newest).append('\n');
+      InputListing listed = InputListing.of(fs, root);
+      id.append(listed.files())
+          .append(' ')
+          .append(listed.bytes())
+          .append(' ')
+          .append(listed.newest())
+          .append('\n');
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + input + ": " + e.getMessage(), e);
     }
