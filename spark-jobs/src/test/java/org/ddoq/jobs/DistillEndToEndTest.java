@@ -1,7 +1,9 @@
 package org.ddoq.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -160,6 +162,46 @@ class DistillEndToEndTest extends CliTestBase {
     DistillSummary warm = new Distiller(settings(root.resolve("out-warm"), cache)).run(spark);
     assertFalse(warm.priorTrained());
     assertEquals(cold.prior(), warm.prior());
+  }
+
+  /** A DiT asked for on an input whose VAE-only prior is cached reuses that VAE, byte for byte. */
+  @Test
+  void aDitOnAnInputWithACachedVaeTrainsOnlyTheDit() throws IOException {
+    Path cache = root.resolve("cache-dit");
+    DistillSummary vaeOnly =
+        new Distiller(settings(root.resolve("out-vae-only"), cache)).run(spark);
+    assertTrue(vaeOnly.priorTrained());
+    DistillSettings s = settings(root.resolve("out-with-dit"), cache);
+    DistillSettings withDit =
+        new DistillSettings(
+            s.input(),
+            s.out(),
+            s.ipc(),
+            s.format(),
+            null,
+            s.seed(),
+            s.weights(),
+            false,
+            false,
+            null,
+            s.batchSize(),
+            s.restarts(),
+            s.maxIter(),
+            s.parallelism(),
+            s.cacheDir(),
+            new PriorTraining(
+                s.training().vae(), org.ddoq.core.prior.DitTrainingConfig.defaults().withEpochs(1)),
+            new Decoding("dit", 0.3, 4, 4.0, 0.0),
+            1,
+            null);
+    DistillSummary dit = new Distiller(withDit).run(spark);
+    assertTrue(dit.priorTrained());
+    assertNotEquals(vaeOnly.prior(), dit.prior());
+    assertEquals("dit", dit.decoder());
+    assertArrayEquals(
+        Files.readAllBytes(Path.of(vaeOnly.prior()).resolve("vae.params")),
+        Files.readAllBytes(Path.of(dit.prior()).resolve("vae.params")),
+        "the cached VAE is reused, not trained again");
   }
 
   private static DistillSettings settings(Path out, Path cache) {

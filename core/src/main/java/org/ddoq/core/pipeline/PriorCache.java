@@ -65,22 +65,31 @@ public final class PriorCache {
           "Using the cached prior {} (trained earlier on this input; delete it to retrain)", dir);
       return new Entry(dir, false);
     }
+    // A DiT asked for on an input whose VAE-only prior is cached: that VAE is reused (its training
+    // took most of the prior's time) and only the DiT is trained.
+    Path vaeOnly =
+        training.dit() == null
+            ? null
+            : root.resolve("priors").resolve(key(spark, input, data, training.withoutDit()));
+    if (vaeOnly != null && !Files.exists(vaeOnly.resolve(PriorSpec.FILE_NAME))) {
+      vaeOnly = null;
+    }
     LOG.info("No prior given: training one on {}; it will be cached at {}", input, dir);
     removeOrphans(root.resolve("priors"), Instant.now().minus(ORPHAN_AGE));
     Path tmp = root.resolve("priors").resolve(dir.getFileName() + ".tmp-" + UUID.randomUUID());
     boolean[] encoded = {false};
     try {
       Files.createDirectories(tmp);
-      PriorTrainer.train(
-          spark,
-          input,
-          data,
-          training,
-          tmp,
+      Function<String, Dataset<Row>> encodeOnce =
           priorDir -> {
             encoded[0] = true;
             return encode.apply(priorDir);
-          });
+          };
+      if (vaeOnly != null) {
+        PriorTrainer.addDit(vaeOnly, tmp, training.dit(), encodeOnce);
+      } else {
+        PriorTrainer.train(spark, input, data, training, tmp, encodeOnce);
+      }
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
       if (encoded[0]) {
         keepReachable(tmp, dir);

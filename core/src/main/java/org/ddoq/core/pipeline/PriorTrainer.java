@@ -148,6 +148,16 @@ public final class PriorTrainer {
     return spec;
   }
 
+  /**
+   * A prior in {@code out} made of {@code vaeFrom}'s VAE (copied byte for byte) and a DiT trained
+   * on its latents: what the prior cache does when a DiT is asked for on an input whose VAE is
+   * cached.
+   */
+  static PriorSpec addDit(
+      Path vaeFrom, Path out, DitTrainingConfig dit, Function<String, Dataset<Row>> encode) {
+    return trainDit(encode, copyVae(vaeFrom, out), dit, out);
+  }
+
   /** Copies a built-in prior's VAE (weights + prior.json) into a new directory {@code out}. */
   static PriorSpec copyVae(Path from, Path out) {
     PriorSpec source = PriorSpec.read(from);
