@@ -167,7 +167,8 @@ public final class DistillJob implements Runnable {
       names = "--teacher",
       paramLabel = "FILE.pt|DIR",
       description =
-          "nearest with --candidates M > 1: a TorchScript classifier of [0,1] N x C x H x W images"
+          "nearest: the classifier that chooses among each centroid's --candidates nearest images (20"
+              + " unless given): a TorchScript classifier of [0,1] N x C x H x W images"
               + " (as evaluate's), or the folder of a built-in teacher train-teacher trained on"
               + " this data (<cache>/teachers/<key>)")
   String teacher;
