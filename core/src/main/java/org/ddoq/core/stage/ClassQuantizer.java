@@ -1,19 +1,11 @@
 package org.ddoq.core.stage;
 
-import static org.apache.spark.sql.functions.col;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
@@ -64,8 +56,6 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
 
   /** Up to this many classes the driver logs one line per class. */
   private static final int PER_CLASS_LINES = 20;
-
-  private static final long POINTS_PER_PARTITION = 50_000;
 
   /**
    * Default {@link #maxTaskBytes}: 256 MB of float latents, e.g. 65,536 latents of 1,024 numbers
@@ -426,10 +416,20 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
     if (!distributed.isEmpty()) {
       // MLlib's KMeans takes vectors: latents kept as floats are widened as they are read.
       DataType type = data.schema().apply(getFeaturesCol()).dataType();
-      fitDistributed(
+      DistributedFits.fit(
           data.withColumn(getFeaturesCol(), LatentValues.asVector(getFeaturesCol(), type)),
           distributed,
           countIndex,
+          new DistributedFits.Settings(
+              getLabelCol(),
+              getFeaturesCol(),
+              getK(),
+              getSeed(),
+              getMaxIter(),
+              getTol(),
+              getInitMode(),
+              getRestarts(),
+              getParallelism()),
           results,
           seconds,
           w2);
@@ -505,107 +505,6 @@ public final class ClassQuantizer extends Estimator<ClassQuantizerModel> impleme
           "ClassQuantizer: the id column '" + getIdCol() + "' must be long or int, not " + type);
     }
     return getIdCol();
-  }
-
-  /**
-   * Classes over {@link #maxTaskBytes}: one MLlib KMeans per class driven from the driver, {@link
-   * #parallelism} classes at a time, then their exact uniform W2 (one task per class).
-   */
-  private void fitDistributed(
-      Dataset<Row> data,
-      List<Row> classes,
-      int countIndex,
-      Map<Integer, ClassFit.Result> results,
-      Map<Integer, Double> seconds,
-      Map<Integer, Double> w2) {
-    int k = getK();
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            Math.min(getParallelism(), classes.size()),
-            r -> {
-              Thread t = new Thread(r, "ddoq-class-fit");
-              t.setDaemon(true);
-              return t;
-            });
-    Map<Integer, Future<ClassFit.Result>> futures = new LinkedHashMap<>();
-    Map<Integer, Double> fitSeconds = new ConcurrentHashMap<>();
-    try {
-      for (Row c : classes) {
-        int label = c.getInt(0);
-        long n = c.getLong(countIndex);
-        Dataset<Row> rows =
-            data.filter(col(getLabelCol()).equalTo(label)).coalesce(partitionsFor(data, n));
-        futures.put(
-            label,
-            pool.submit(
-                () -> {
-                  long start = System.nanoTime();
-                  ClassFit.Result r =
-                      ClassFit.fit(
-                          rows,
-                          getFeaturesCol(),
-                          n,
-                          k,
-                          getSeed(),
-                          label,
-                          getMaxIter(),
-                          getTol(),
-                          getInitMode(),
-                          getRestarts());
-                  double s = (System.nanoTime() - start) / 1e9;
-                  fitSeconds.put(label, s);
-                  LOG.info(
-                      "Quantized class {} ({} latents) with MLlib into {} centroids, distortion {}"
-                          + " in {} s ({} iterations)",
-                      label,
-                      n,
-                      r.centroids().size(),
-                      String.format("%.5g", r.cost() / n),
-                      String.format("%.1f", s),
-                      r.iterations());
-                  return r;
-                }));
-      }
-      for (Map.Entry<Integer, Future<ClassFit.Result>> f : futures.entrySet()) {
-        results.put(f.getKey(), f.getValue().get());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while quantizing", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IllegalStateException("a class fit failed: " + e.getCause(), e.getCause());
-    } finally {
-      pool.shutdownNow();
-    }
-    seconds.putAll(fitSeconds);
-    Map<Integer, double[][]> forW2 = new HashMap<>();
-    for (Row c : classes) {
-      if (c.getLong(countIndex) > k) {
-        forW2.put(c.getInt(0), results.get(c.getInt(0)).centroids().toArray(new double[0][]));
-      }
-    }
-    long start = System.nanoTime();
-    w2.putAll(UniformW2.compute(data, getLabelCol(), getFeaturesCol(), forW2));
-    LOG.info(
-        "Exact uniform-weight W2 for {} classes in {} s",
-        forW2.size(),
-        String.format("%.1f", (System.nanoTime() - start) / 1e9));
-  }
-
-  /**
-   * Partitions for one class's k-means. Every MLlib iteration is a Spark job over the class's
-   * partitions, and a filter of the whole dataset keeps all of its partitions, nearly empty: on 2
-   * cores 50 iterations over CIFAR-10's partitions cost 17-58 s per class of 5,000 latents, job and
-   * task overhead rather than arithmetic. One partition per {@value #POINTS_PER_PARTITION} latents
-   * (at most the default parallelism) keeps large classes spread over the executors.
-   */
-  private static int partitionsFor(Dataset<Row> data, long classSize) {
-    int cores = Math.max(1, data.sparkSession().sparkContext().defaultParallelism());
-    return (int)
-        Math.min(cores, Math.max(1, (classSize + POINTS_PER_PARTITION - 1) / POINTS_PER_PARTITION));
   }
 
   private ClassQuantizerModel buildModel(
