@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.ddoq.core.quantize.UniformTransport;
@@ -30,7 +29,7 @@ final class UniformW2 {
           data.select(labelCol, featuresCol)
               .javaRDD()
               .filter(row -> shared.value().containsKey(row.getInt(0)))
-              .mapToPair(row -> new Tuple2<>(row.getInt(0), toFloats((Vector) row.get(1))))
+              .mapToPair(row -> new Tuple2<>(row.getInt(0), LatentValues.floats(row.get(1))))
               .groupByKey(Math.max(1, Math.min(centroids.size(), jsc.defaultParallelism() * 2)))
               .mapToPair(
                   group -> {
@@ -48,15 +47,5 @@ final class UniformW2 {
     } finally {
       shared.destroy();
     }
-  }
-
-  /** A latent vector as the floats the per-class computations take. */
-  static float[] toFloats(Vector v) {
-    double[] d = v.toArray();
-    float[] f = new float[d.length];
-    for (int i = 0; i < d.length; i++) {
-      f[i] = (float) d[i];
-    }
-    return f;
   }
 }
