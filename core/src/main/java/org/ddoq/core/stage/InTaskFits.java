@@ -11,10 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
 import org.ddoq.core.data.InputException;
 import org.ddoq.core.quantize.LloydKMeans;
 import org.ddoq.core.quantize.UniformTransport;
@@ -40,17 +38,6 @@ final class InTaskFits {
    * (the shuffle's (de)serialization cost more CPU than the k-means at 100 x 1,300 x 1,024).
    */
   record Point(long id, byte[] x) implements Serializable {
-    static Point of(long id, Vector v) {
-      int d = v.size();
-      byte[] b = new byte[Math.multiplyExact(d, Float.BYTES)];
-      ByteBuffer buffer = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-      double[] values = v.toArray();
-      for (int i = 0; i < d; i++) {
-        buffer.putFloat(i * Float.BYTES, (float) values[i]);
-      }
-      return new Point(id, b);
-    }
-
     static Point of(long id, float[] values) {
       byte[] b = new byte[Math.multiplyExact(values.length, Float.BYTES)];
       ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
@@ -169,31 +156,8 @@ final class InTaskFits {
 
   /** (label, point) per row of (label, [id,] latent). */
   private static JavaPairRDD<Integer, Point> points(Dataset<Row> columns, boolean hasId) {
-    int x = hasId ? 2 : 1;
-    if (!LatentValues.isFloats(columns.schema().apply(x).dataType())) {
-      return columns
-          .javaRDD()
-          .mapToPair(
-              row ->
-                  new Tuple2<>(
-                      row.getInt(0),
-                      Point.of(
-                          hasId ? ((Number) row.get(1)).longValue() : 0L, (Vector) row.get(x))));
-    }
-    // Floats are read from Spark's own rows: a Row would box every number (1.3 billion at
-    // ImageNet's shape), the internal row hands over the float array in one copy.
-    boolean longId = hasId && columns.schema().apply(1).dataType().sameType(DataTypes.LongType);
-    return columns
-        .queryExecution()
-        .toRdd()
-        .toJavaRDD()
-        .mapToPair(
-            row ->
-                new Tuple2<>(
-                    row.getInt(0),
-                    Point.of(
-                        !hasId ? 0L : longId ? row.getLong(1) : row.getInt(1),
-                        row.getArray(x).toFloatArray())));
+    return LatentValues.labelled(columns, hasId)
+        .mapToPair(r -> new Tuple2<>(r.label(), Point.of(r.id(), r.x())));
   }
 
   /** The classes of one partition, which arrive sorted by label: one class in memory at a time. */

@@ -2,10 +2,14 @@ package org.ddoq.core.stage;
 
 import static org.apache.spark.sql.functions.col;
 
+import java.io.Serializable;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.functions;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
@@ -39,6 +43,39 @@ public final class LatentValues {
   /** The column as an ML vector (the form MLlib's KMeans takes). */
   public static Column asVector(String column, DataType type) {
     return isFloats(type) ? functions.array_to_vector(col(column)) : col(column);
+  }
+
+  /** One row of a latent table as the per-class computations take it. */
+  public record Labelled(int label, long id, float[] x) implements Serializable {}
+
+  /**
+   * The rows of {@code columns} = (label int, [id long or int,] latent), latents as floats, id 0
+   * without an id column. Float arrays are read from Spark's internal rows: a Row would box every
+   * number (1.3 billion at ImageNet's shape), the internal row hands over the array in one copy.
+   */
+  public static JavaRDD<Labelled> labelled(Dataset<Row> columns, boolean hasId) {
+    int x = hasId ? 2 : 1;
+    if (!isFloats(columns.schema().apply(x).dataType())) {
+      return columns
+          .javaRDD()
+          .map(
+              row ->
+                  new Labelled(
+                      row.getInt(0),
+                      hasId ? ((Number) row.get(1)).longValue() : 0L,
+                      floats(row.get(x))));
+    }
+    boolean longId = hasId && columns.schema().apply(1).dataType().sameType(DataTypes.LongType);
+    return columns
+        .queryExecution()
+        .toRdd()
+        .toJavaRDD()
+        .map(
+            row ->
+                new Labelled(
+                    row.getInt(0),
+                    !hasId ? 0L : longId ? row.getLong(1) : row.getInt(1),
+                    row.getArray(x).toFloatArray()));
   }
 
   /** A latent from a Row: an ML vector or a sequence of floats. */

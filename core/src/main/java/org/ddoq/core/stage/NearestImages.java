@@ -141,13 +141,11 @@ public final class NearestImages {
     Broadcast<Map<Integer, double[][]>> shared = jsc.broadcast(centroids);
     int partitions = Math.max(1, Math.min(centroids.size(), jsc.defaultParallelism() * 4));
     JavaPairRDD<Integer, Iterable<Tuple2<Long, float[]>>> groups =
-        latents
-            .select(col(ImageRows.LABEL), col(ImageRows.ID), col(model.getFeaturesCol()))
-            .javaRDD()
-            .mapToPair(
-                r ->
-                    new Tuple2<>(
-                        r.getInt(0), new Tuple2<>(r.getLong(1), LatentValues.floats(r.get(2)))))
+        LatentValues.labelled(
+                latents.select(
+                    col(ImageRows.LABEL), col(ImageRows.ID), col(model.getFeaturesCol())),
+                true)
+            .mapToPair(r -> new Tuple2<>(r.label(), new Tuple2<>(r.id(), r.x())))
             .filter(p -> shared.value().containsKey(p._1()))
             .groupByKey(new HashPartitioner(partitions));
     Broadcast<Map<Long, Float>> confidence = null;
