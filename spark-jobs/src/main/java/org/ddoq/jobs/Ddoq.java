@@ -40,6 +40,7 @@ public final class Ddoq {
   private Ddoq() {}
 
   public static void main(String[] args) {
+    StopSignals.ownJvm();
     int status = run(args);
     if (status != 0 || !inYarnApplicationMaster()) {
       System.exit(status);

@@ -82,6 +82,13 @@ public final class DistillJob implements Runnable {
   boolean overwrite;
 
   @Option(
+      names = "--resume",
+      description =
+          "continue the stopped run in OUT from its last finished stage (kept latents, kept"
+              + " centroids) with the same settings; starts one if OUT does not exist")
+  boolean resume;
+
+  @Option(
       names = "--image-size",
       paramLabel = "CxHxW",
       description =
@@ -213,6 +220,7 @@ public final class DistillJob implements Runnable {
             weights.toString(),
             keepLatents,
             overwrite,
+            resume,
             imageSize,
             atLeast("--batch-size", batchSize, 1),
             atLeast("--restarts", restarts, 1),
@@ -230,7 +238,9 @@ public final class DistillJob implements Runnable {
             teacher);
     try (Sessions session = Sessions.create("ddoq distill", master);
         ImageLimitOption.Restore limit = imageLimit.applyTo(session.spark())) {
-      DistillSummary r = new Distiller(s).run(session.spark());
+      Distiller distiller = new Distiller(s);
+      StopSignals.install("distill", distiller::stoppedLine);
+      DistillSummary r = distiller.run(session.spark());
       System.out.println(
           "Distilled "
               + r.images()

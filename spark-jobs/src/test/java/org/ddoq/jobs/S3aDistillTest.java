@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -261,31 +260,15 @@ class S3aDistillTest {
    * logging.
    */
   private static Process driver(Path log, String... args) throws IOException {
-    String cp =
-        Stream.of(
-                System.getProperty(
-                        "surefire.test.class.path", System.getProperty("java.class.path"))
-                    .split(File.pathSeparator))
-            .filter(p -> !p.endsWith("test-classes"))
-            .reduce((a, b) -> a + File.pathSeparator + b)
-            .orElseThrow();
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g"));
-    cmd.addAll(StandaloneCluster.SPARK_JVM_FLAGS);
-    cmd.add("-Dai.djl.offline=true");
+    List<String> settings = new ArrayList<>();
     for (String[] kv : s3.sparkSettings()) {
-      cmd.add(
-          "-D" + kv[0] + "="
-              + kv[1]); // what spark-submit --conf does: SparkConf reads spark.* properties
+      // What spark-submit --conf does: SparkConf reads spark.* properties.
+      settings.add("-D" + kv[0] + "=" + kv[1]);
     }
-    cmd.addAll(List.of("-Dspark.ui.enabled=false", "-cp", cp, Ddoq.class.getName()));
-    cmd.addAll(List.of(args));
     ProcessBuilder pb =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        DriverJvm.builder(settings, args).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("AWS_ACCESS_KEY_ID", ACCESS_KEY);
     pb.environment().put("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     return pb.start();
   }
 

@@ -53,14 +53,7 @@ public final class DistilledSetWriter {
     Path path = new Path(out);
     try {
       FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      Path in = new Path(input);
-      OutputTarget.checkApart(
-          in.getFileSystem(spark.sparkContext().hadoopConfiguration()),
-          in,
-          inputOption,
-          fs,
-          path,
-          insideAllowed);
+      checkApart(spark, out, input, inputOption, insideAllowed);
       if (fs.exists(path)) {
         if (!overwrite) {
           throw new InputException(
@@ -82,12 +75,47 @@ public final class DistilledSetWriter {
   }
 
   /**
-   * Writes images, manifest, summary and then _SUCCESS.
+   * Refuses an OUT that is, holds or (unless {@code insideAllowed}) lies inside {@code input}; an
+   * existing OUT is left as it is (a resumed run continues it).
+   */
+  public static void checkApart(
+      SparkSession spark, String out, String input, String inputOption, boolean insideAllowed) {
+    Path path = new Path(out);
+    Path in = new Path(input);
+    try {
+      OutputTarget.checkApart(
+          in.getFileSystem(spark.sparkContext().hadoopConfiguration()),
+          in,
+          inputOption,
+          path.getFileSystem(spark.sparkContext().hadoopConfiguration()),
+          path,
+          insideAllowed);
+    } catch (IOException e) {
+      throw StorageErrors.explain(out, "checking the output", e);
+    }
+  }
+
+  /** Writes images, manifest, summary and contact sheet ({@link #writeFiles}), then _SUCCESS. */
+  public static void write(
+      SparkSession spark, Dataset<Row> decoded, String out, Map<String, Object> summary) {
+    writeFiles(spark, decoded, out, summary);
+    try {
+      FileSystem fs = new Path(out).getFileSystem(spark.sparkContext().hadoopConfiguration());
+      writeText(fs, new Path(out, SUCCESS), "");
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "writing " + out + " failed (it has no " + SUCCESS + "): " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes images, manifest, summary and contact sheet, not _SUCCESS (the caller marks the set
+   * finished when it is in place).
    *
    * @param decoded rows with label (int), class_name, cluster (int), count (long), weight (double),
    *     png (binary)
    */
-  public static void write(
+  public static void writeFiles(
       SparkSession spark, Dataset<Row> decoded, String out, Map<String, Object> summary) {
     HadoopConf conf = new HadoopConf(spark.sparkContext().hadoopConfiguration());
     // The manifest's rows first (the decoded rows are persisted): the class folders depend on
@@ -152,7 +180,6 @@ public final class DistilledSetWriter {
       try (OutputStream stream = OutputFiles.create(fs, new Path(out, "contact_sheet.png"))) {
         stream.write(ContactSheet.render(tiles));
       }
-      writeText(fs, new Path(out, SUCCESS), "");
     } catch (IOException e) {
       throw new UncheckedIOException(
           "writing " + out + " failed (it has no " + SUCCESS + "): " + e.getMessage(), e);

@@ -18,6 +18,9 @@ import org.ddoq.core.stage.LatentEncoder;
  * @param seed run seed: per-class k-means seeds and the decoder's noise derive from it
  * @param weights mass, sqrt or uniform (= D4M)
  * @param keepLatents also write OUT/latents (Parquet)
+ * @param overwrite replace an existing OUT
+ * @param resume continue the unfinished run in OUT from its last finished stage (refused when its
+ *     settings differ); start one when OUT does not exist
  * @param imageSize CxHxW to resize folder images to; null: the prior's shape, else the first
  *     image's
  * @param batchSize images per model call on the executors
@@ -44,6 +47,7 @@ public record DistillSettings(
     String weights,
     boolean keepLatents,
     boolean overwrite,
+    boolean resume,
     String imageSize,
     int batchSize,
     int restarts,
@@ -90,6 +94,7 @@ public record DistillSettings(
     private String weights;
     private boolean keepLatents;
     private boolean overwrite;
+    private boolean resume;
     private String imageSize;
     private int batchSize;
     private int restarts;
@@ -148,6 +153,11 @@ public record DistillSettings(
 
     public Builder overwrite(boolean value) {
       overwrite = value;
+      return this;
+    }
+
+    public Builder resume(boolean value) {
+      resume = value;
       return this;
     }
 
@@ -212,6 +222,7 @@ public record DistillSettings(
           weights,
           keepLatents,
           overwrite,
+          resume,
           imageSize,
           batchSize,
           restarts,

@@ -53,9 +53,20 @@ public final class Distiller {
   private static final int SKIPPED_SHOWN = 5;
 
   private final DistillSettings settings;
+  // Set once the output folder is prepared; read by a signal handler to say what a stop keeps.
+  private volatile Checkpoints checkpoints;
 
   public Distiller(DistillSettings settings) {
     this.settings = settings;
+  }
+
+  /**
+   * One line for a user who stops this run (Ctrl-C): what OUT keeps and how to continue; null
+   * before OUT is prepared (nothing is kept then).
+   */
+  public String stoppedLine() {
+    Checkpoints c = checkpoints;
+    return c == null ? null : c.stoppedLine();
   }
 
   public DistillSummary run(SparkSession spark) {
@@ -69,7 +80,16 @@ public final class Distiller {
       checkDecoder(given, Path.of(s.prior()));
     }
     checkChoice();
-    DistilledSetWriter.prepareTarget(spark, s.out(), s.overwrite(), s.input(), "--input", false);
+    if (s.resume() && s.overwrite()) {
+      throw new InputException(
+          "--resume continues the run in --out and --overwrite replaces it: give only one");
+    }
+    Checkpoints run = Checkpoints.open(spark, s, RunFingerprint.of(spark, s));
+    checkpoints = run;
+    Checkpoints.Stage resumed = run.resumedAfter();
+    if (resumed != Checkpoints.Stage.NONE) {
+      LOG.info("Resuming the run in {}: it keeps {}", s.out(), resumed.kept);
+    }
 
     ImageDataset data = ImageSources.read(spark, s.input(), s.format(), "train", shape);
     // Read and checked against the data before any model runs: a wrong teacher fails in seconds.
@@ -99,24 +119,35 @@ public final class Distiller {
     seconds.put("prior", lap(t1));
 
     long t2 = System.nanoTime();
-    Dataset<Row> encoded = latents.encode(prior.dir().toString());
-    if (s.keepLatents()) {
-      encoded.write().mode(SaveMode.ErrorIfExists).parquet(s.out() + "/latents");
-    } else {
-      encoded.count();
+    if (resumed == Checkpoints.Stage.NONE) {
+      run.clearLatents();
+      Dataset<Row> fresh = latents.encode(prior.dir().toString());
+      fresh.write().mode(SaveMode.ErrorIfExists).parquet(run.latents());
+      fresh.unpersist();
     }
+    // Read back from the checkpoint in every run, so that a resumed run quantizes the very rows,
+    // in the very partitions, an uninterrupted one does.
+    Dataset<Row> encoded =
+        spark.read().parquet(run.latents()).persist(StorageLevel.MEMORY_AND_DISK());
+    encoded.count();
     seconds.put("encode", lap(t2));
 
     long t3 = System.nanoTime();
-    ClassQuantizerModel model =
-        new ClassQuantizer()
-            .setK(s.ipc())
-            .setSeed(s.seed())
-            .setWeighting(s.weights())
-            .setRestarts(s.restarts())
-            .setMaxIter(s.maxIter())
-            .setParallelism(s.parallelism())
-            .fit(encoded);
+    ClassQuantizerModel model;
+    if (resumed == Checkpoints.Stage.QUANTIZED) {
+      model = ClassQuantizerModel.load(run.quantizer());
+    } else {
+      model =
+          new ClassQuantizer()
+              .setK(s.ipc())
+              .setSeed(s.seed())
+              .setWeighting(s.weights())
+              .setRestarts(s.restarts())
+              .setMaxIter(s.maxIter())
+              .setParallelism(s.parallelism())
+              .fit(encoded);
+      saveModel(model, run);
+    }
     seconds.put("quantize", lap(t3));
     for (ClassQuantization c : model.summaries()) {
       if (!c.note().isEmpty()) {
@@ -130,10 +161,11 @@ public final class Distiller {
     }
 
     long t4 = System.nanoTime();
+    String staging = run.staging();
     Decoded decoded =
         s.decoding().nearest()
-            ? nearest(spark, data, encoded, model, teacher)
-            : decode(spark, prior.dir(), model);
+            ? nearest(spark, data, encoded, model, teacher, staging)
+            : decode(spark, prior.dir(), model, staging);
     decoded.images().persist(StorageLevel.MEMORY_AND_DISK()).count();
     seconds.put("decode", lap(t4));
     seconds.put("total_before_write", lap(t0));
@@ -152,8 +184,12 @@ public final class Distiller {
             seconds);
 
     long t5 = System.nanoTime();
-    DistilledSetWriter.write(
-        spark, decoded.images(), s.out(), SummaryJson.of(s, summary, data, spec, seconds, started));
+    Map<String, Object> summaryJson = SummaryJson.of(s, summary, data, spec, seconds, started);
+    if (resumed != Checkpoints.Stage.NONE) {
+      summaryJson.put("resumed_after", resumed.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    DistilledSetWriter.writeFiles(spark, decoded.images(), staging, summaryJson);
+    run.publish();
     seconds.put("write", lap(t5));
     decoded.images().unpersist();
     encoded.unpersist();
@@ -239,10 +275,22 @@ public final class Distiller {
   private record Decoded(
       String decoder, Dataset<Row> images, List<ClassQuantization> delivered, int count) {}
 
-  private Decoded decode(SparkSession spark, Path priorDir, ClassQuantizerModel model) {
+  /** Saves the fitted quantizer in OUT/_run, so that a stopped run resumes after k-means. */
+  private static void saveModel(ClassQuantizerModel model, Checkpoints run) {
+    try {
+      model.write().overwrite().save(run.quantizer());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(
+          "cannot save the centroids to " + run.quantizer() + ": " + e.getMessage(), e);
+    }
+    run.quantized();
+  }
+
+  private Decoded decode(
+      SparkSession spark, Path priorDir, ClassQuantizerModel model, String staging) {
     // Kept so that other decoder settings cost a decode (ddoq decode), not another encode and
     // k-means.
-    CentroidFile.write(spark, settings.out(), model.centroidList());
+    CentroidFile.write(spark, staging, model.centroidList());
     CentroidDecoder decoder =
         settings.decoding().stage(priorDir.toString(), settings.batchSize(), settings.seed());
     String used = decoder.resolvedDecoder();
@@ -259,7 +307,8 @@ public final class Distiller {
       ImageDataset data,
       Dataset<Row> latents,
       ClassQuantizerModel model,
-      Teacher teacher) {
+      Teacher teacher,
+      String staging) {
     NearestImages.Choice choice =
         teacher == null
             ? NearestImages.Choice.nearest()
@@ -271,7 +320,7 @@ public final class Distiller {
     NearestImages.Selection selection =
         NearestImages.select(latents, data.rows(), model, settings.weights(), choice);
     // The chosen images' latents, matching the manifest's counts.
-    CentroidFile.write(spark, settings.out(), selection.asCentroids());
+    CentroidFile.write(spark, staging, selection.asCentroids());
     LOG.info(
         "Replaced {} centroids by {}",
         selection.images().size(),

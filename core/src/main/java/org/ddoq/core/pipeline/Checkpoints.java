@@ -1,0 +1,294 @@
+package org.ddoq.core.pipeline;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.ddoq.core.data.InputException;
+import org.ddoq.core.data.StorageErrors;
+import org.ddoq.core.output.DistilledSetWriter;
+import org.ddoq.core.output.OutputFiles;
+
+/**
+ * {@code OUT/_run/}: what an unfinished distill has finished, so that {@code --resume} continues
+ * from the last finished stage instead of starting over.
+ *
+ * <pre>
+ * OUT/_run/settings.json   what the output depends on ({@link RunFingerprint}); a resume must match it
+ * OUT/_run/latents/        the encoded latents, Parquet with its _SUCCESS (OUT/latents with --keep-latents)
+ * OUT/_run/quantizer/      the fitted ClassQuantizerModel; OUT/_run/quantized marks it complete
+ * OUT/_run/staging/        the output files, moved into OUT when all are written
+ * </pre>
+ *
+ * On file systems that rename (local, HDFS) the images, manifest, summary and centroids are written
+ * under {@code _run/staging/} and moved into OUT once all are there, then {@code _run} goes and
+ * {@code _SUCCESS} is written: OUT never shows half a set. Object stores (s3a) copy on rename, so
+ * there the files are written in place and {@code _SUCCESS}, written last, stays the contract.
+ */
+final class Checkpoints {
+  static final String DIR = "_run";
+  private static final String SETTINGS = "settings.json";
+  private static final String QUANTIZED = "quantized";
+  // Schemes whose rename is a metadata operation; any other (s3a, gs, ...) is written in place.
+  private static final Set<String> RENAMING = Set.of("file", "hdfs", "viewfs");
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** The stages a run can resume after, in order. */
+  enum Stage {
+    NONE("nothing yet"),
+    ENCODED("the encoded latents"),
+    QUANTIZED("the encoded latents and the k-means centroids");
+
+    final String kept;
+
+    Stage(String kept) {
+      this.kept = kept;
+    }
+  }
+
+  private final FileSystem fs;
+  private final Path out;
+  private final Path run;
+  private final boolean keepLatents;
+  private final Stage resumedAfter;
+
+  private Checkpoints(FileSystem fs, Path out, boolean keepLatents, Stage resumedAfter) {
+    this.fs = fs;
+    this.out = out;
+    this.run = new Path(out, DIR);
+    this.keepLatents = keepLatents;
+    this.resumedAfter = resumedAfter;
+  }
+
+  /**
+   * Before any data is read: a fresh OUT (absent, or replaced with --overwrite) gets {@code
+   * _run/settings.json}; an OUT holding an unfinished run is continued with --resume when its
+   * settings match, and refused with what to do otherwise.
+   */
+  static Checkpoints open(SparkSession spark, DistillSettings s, Map<String, String> fingerprint) {
+    Path out = new Path(s.out());
+    try {
+      FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (s.overwrite() || !fs.exists(out)) {
+        DistilledSetWriter.prepareTarget(
+            spark, s.out(), s.overwrite(), s.input(), "--input", false);
+        Checkpoints fresh = new Checkpoints(fs, out, s.keepLatents(), Stage.NONE);
+        fresh.writeSettings(fingerprint);
+        return fresh;
+      }
+      DistilledSetWriter.checkApart(spark, s.out(), s.input(), "--input", false);
+      if (fs.exists(new Path(out, DistilledSetWriter.SUCCESS))) {
+        throw new InputException(
+            "output "
+                + s.out()
+                + " already holds a finished distill ("
+                + DistilledSetWriter.SUCCESS
+                + ")"
+                + (s.resume() ? ", nothing to resume" : "")
+                + "; choose a new --out, or pass --overwrite to replace it");
+      }
+      Path settings = new Path(new Path(out, DIR), SETTINGS);
+      if (!fs.exists(settings)) {
+        throw new InputException(
+            "output "
+                + s.out()
+                + " already exists"
+                + (s.resume()
+                    ? " and holds no run to resume (no " + DIR + "/" + SETTINGS + ")"
+                    : "")
+                + "; choose a new --out, or pass --overwrite to replace it");
+      }
+      Checkpoints found = new Checkpoints(fs, out, s.keepLatents(), Stage.NONE);
+      Stage kept = found.finished();
+      if (!s.resume()) {
+        throw new InputException(
+            "output "
+                + s.out()
+                + " holds a distill that stopped before it finished (it keeps "
+                + kept.kept
+                + "); run the same command with --resume to continue it, or pass --overwrite to"
+                + " start over");
+      }
+      List<String> differences = differences(found.readSettings(), fingerprint);
+      if (!differences.isEmpty()) {
+        throw new InputException(
+            "--resume: the run in "
+                + s.out()
+                + " was started with other settings ("
+                + String.join("; ", differences)
+                + "); resume it with the settings it was started with, or pass --overwrite to"
+                + " start over");
+      }
+      return new Checkpoints(fs, out, s.keepLatents(), kept);
+    } catch (IOException e) {
+      throw StorageErrors.explain(s.out(), "checking the output", e);
+    }
+  }
+
+  /** The last stage the run had finished when this one started (NONE for a fresh run). */
+  Stage resumedAfter() {
+    return resumedAfter;
+  }
+
+  /** The last stage finished now: what a stopped run keeps. */
+  Stage finished() {
+    try {
+      if (!fs.exists(new Path(latents(), DistilledSetWriter.SUCCESS))) {
+        return Stage.NONE;
+      }
+      return fs.exists(new Path(run, QUANTIZED)) ? Stage.QUANTIZED : Stage.ENCODED;
+    } catch (IOException e) {
+      return Stage.NONE;
+    }
+  }
+
+  /** Where the latents are kept: OUT/latents when the user keeps them, else inside _run. */
+  String latents() {
+    return keepLatents ? new Path(out, "latents").toString() : new Path(run, "latents").toString();
+  }
+
+  /** Clears a latents folder a stopped run left half written. */
+  void clearLatents() {
+    delete(new Path(latents()));
+  }
+
+  /** Where the fitted quantizer is saved. */
+  String quantizer() {
+    return new Path(run, "quantizer").toString();
+  }
+
+  /** Marks the quantizer as completely saved. */
+  void quantized() {
+    write(new Path(run, QUANTIZED), "");
+  }
+
+  /**
+   * The folder the output files are written to: a clean {@code _run/staging} where files can be
+   * renamed, else OUT itself, cleared of what a stopped run wrote there.
+   */
+  String staging() {
+    if (renames()) {
+      Path staging = new Path(run, "staging");
+      delete(staging);
+      return staging.toString();
+    }
+    try {
+      for (FileStatus f : fs.listStatus(out)) {
+        String name = f.getPath().getName();
+        if (!name.equals(DIR) && !(keepLatents && name.equals("latents"))) {
+          delete(f.getPath());
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot clear " + out + ": " + e.getMessage(), e);
+    }
+    return out.toString();
+  }
+
+  /** Moves the staged files into OUT, removes _run, and writes _SUCCESS last. */
+  void publish() {
+    try {
+      if (renames()) {
+        Path staging = new Path(run, "staging");
+        for (FileStatus f : fs.listStatus(staging)) {
+          Path target = new Path(out, f.getPath().getName());
+          delete(target);
+          if (!fs.rename(f.getPath(), target)) {
+            throw new IOException("could not move " + f.getPath() + " to " + target);
+          }
+        }
+      }
+      delete(run);
+      write(new Path(out, DistilledSetWriter.SUCCESS), "");
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "writing " + out + " failed (it has no " + DistilledSetWriter.SUCCESS + "): " + e, e);
+    }
+  }
+
+  /** One line for a user who stopped the run: what is kept and how to go on. */
+  String stoppedLine() {
+    Stage kept = finished();
+    return kept == Stage.NONE
+        ? out + " keeps nothing yet: run the same command with --resume to start it again"
+        : out
+            + " keeps "
+            + kept.kept
+            + ": run the same command with --resume to continue from there";
+  }
+
+  private boolean renames() {
+    return RENAMING.contains(fs.getUri().getScheme());
+  }
+
+  private void writeSettings(Map<String, String> fingerprint) throws IOException {
+    Path tmp = new Path(run, SETTINGS + ".tmp");
+    write(tmp, JSON.writeValueAsString(fingerprint) + "\n");
+    if (!fs.rename(tmp, new Path(run, SETTINGS))) {
+      throw new IOException("could not write " + new Path(run, SETTINGS));
+    }
+  }
+
+  private Map<String, String> readSettings() throws IOException {
+    try (InputStream in = fs.open(new Path(run, SETTINGS))) {
+      return JSON.readValue(in, new TypeReference<LinkedHashMap<String, String>>() {});
+    } catch (IOException e) {
+      throw new InputException(
+          "cannot read "
+              + new Path(run, SETTINGS)
+              + " ("
+              + e.getMessage()
+              + "); pass --overwrite to start over",
+          e);
+    }
+  }
+
+  /** "ipc: 10 then, 50 now" for every setting that differs. */
+  static List<String> differences(Map<String, String> then, Map<String, String> now) {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : now.entrySet()) {
+      String before = then.get(e.getKey());
+      if (!e.getValue().equals(before)) {
+        out.add(e.getKey() + ": " + before + " then, " + e.getValue() + " now");
+      }
+    }
+    for (String key : then.keySet()) {
+      if (!now.containsKey(key)) {
+        out.add(key + ": " + then.get(key) + " then, not set now");
+      }
+    }
+    return out;
+  }
+
+  private void write(Path path, String text) {
+    try (OutputStream stream = OutputFiles.create(fs, path)) {
+      stream.write(text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void delete(Path path) {
+    try {
+      if (fs.exists(path) && !fs.delete(path, true)) {
+        throw new IOException("delete returned false");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + path + ": " + e.getMessage(), e);
+    }
+  }
+}
