@@ -54,7 +54,9 @@ class KilledRunTest extends CliTestBase {
     assertSameSet(whole, out);
     Run finished = ddoq(args(out, "--resume"));
     assertEquals(2, finished.status());
-    assertTrue(finished.err().contains("already holds a finished distill"), finished.err());
+    assertTrue(
+        finished.err().contains("holds a finished distill (_SUCCESS), nothing to resume"),
+        finished.err());
   }
 
   @Test
@@ -86,6 +88,48 @@ class KilledRunTest extends CliTestBase {
     assertTrue(last.contains("run the same command with --resume"), last);
     assertFalse(
         String.join("\n", lines).contains("You hit a bug in Spark"), "no Spark stack traces");
+  }
+
+  @Test
+  void aPriorTrainingKilledAfterAnEpochContinuesFromItsCheckpoint(@TempDir Path dir)
+      throws Exception {
+    Path cache = dir.resolve("cache");
+    String[] args = {
+      "distill",
+      "--input",
+      slice.toString(),
+      "--ipc",
+      "2",
+      "--out",
+      dir.resolve("out").toString(),
+      "--cache-dir",
+      cache.toString(),
+      "--prior-epochs",
+      "2",
+      "--prior-max-images",
+      "600"
+    };
+    Path log = dir.resolve("killed.log");
+    Process p = start(log, args);
+    awaitThenStop(p, () -> logHas(log, "epoch 1/2 done"), "-9");
+    try (Stream<Path> entries = Files.list(cache.resolve("priors"))) {
+      Path partial = entries.filter(e -> e.toString().endsWith(".partial")).findFirst().get();
+      assertTrue(Files.exists(partial.resolve("vae-checkpoint.bin")), "epoch 1 is kept");
+    }
+    try (LogCapture captured = new LogCapture()) {
+      String[] resumed = java.util.Arrays.copyOf(args, args.length + 1);
+      resumed[args.length] = "--resume";
+      assertEquals(0, ddoq(resumed).status());
+      assertTrue(
+          captured.lines().stream()
+              .anyMatch(l -> l.contains("resuming the VAE after epoch 1 of 2")),
+          "the VAE's training went on from its checkpoint");
+    }
+    try (Stream<Path> entries = Files.list(cache.resolve("priors"))) {
+      List<Path> left = entries.filter(e -> !Files.isSymbolicLink(e)).toList();
+      assertEquals(1, left.size(), "one finished prior, no leftovers: " + left);
+      assertFalse(Files.exists(left.get(0).resolve("vae-checkpoint.bin")));
+    }
   }
 
   /** distill on the slice with the test prior, 2 images per class, into {@code out}. */

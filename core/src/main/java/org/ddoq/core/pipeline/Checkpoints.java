@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -65,37 +66,43 @@ final class Checkpoints {
   private final Path run;
   private final boolean keepLatents;
   private final Stage resumedAfter;
+  private final Supplier<Map<String, String>> fingerprint;
 
-  private Checkpoints(FileSystem fs, Path out, boolean keepLatents, Stage resumedAfter) {
+  private Checkpoints(
+      FileSystem fs,
+      Path out,
+      boolean keepLatents,
+      Stage resumedAfter,
+      Supplier<Map<String, String>> fingerprint) {
     this.fs = fs;
     this.out = out;
     this.run = new Path(out, DIR);
     this.keepLatents = keepLatents;
     this.resumedAfter = resumedAfter;
+    this.fingerprint = fingerprint;
   }
 
   /**
-   * Before any data is read: a fresh OUT (absent, or replaced with --overwrite) gets {@code
-   * _run/settings.json}; an OUT holding an unfinished run is continued with --resume when its
-   * settings match, and refused with what to do otherwise.
+   * Before any data is read: a fresh OUT (absent, or replaced with --overwrite) is checked and left
+   * absent until {@link #begin}; an OUT holding an unfinished run is continued with --resume when
+   * its settings match {@code fingerprint}'s, and refused with what to do otherwise.
    */
-  static Checkpoints open(SparkSession spark, DistillSettings s, Map<String, String> fingerprint) {
+  static Checkpoints open(
+      SparkSession spark, DistillSettings s, Supplier<Map<String, String>> fingerprint) {
     Path out = new Path(s.out());
     try {
       FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (s.overwrite() || !fs.exists(out)) {
         DistilledSetWriter.prepareTarget(
             spark, s.out(), s.overwrite(), s.input(), "--input", false);
-        Checkpoints fresh = new Checkpoints(fs, out, s.keepLatents(), Stage.NONE);
-        fresh.writeSettings(fingerprint);
-        return fresh;
+        return new Checkpoints(fs, out, s.keepLatents(), Stage.NONE, fingerprint);
       }
       DistilledSetWriter.checkApart(spark, s.out(), s.input(), "--input", false);
       if (fs.exists(new Path(out, DistilledSetWriter.SUCCESS))) {
         throw new InputException(
             "output "
                 + s.out()
-                + " already holds a finished distill ("
+                + " already exists and holds a finished distill ("
                 + DistilledSetWriter.SUCCESS
                 + ")"
                 + (s.resume() ? ", nothing to resume" : "")
@@ -112,7 +119,7 @@ final class Checkpoints {
                     : "")
                 + "; choose a new --out, or pass --overwrite to replace it");
       }
-      Checkpoints found = new Checkpoints(fs, out, s.keepLatents(), Stage.NONE);
+      Checkpoints found = new Checkpoints(fs, out, s.keepLatents(), Stage.NONE, fingerprint);
       Stage kept = found.finished();
       if (!s.resume()) {
         throw new InputException(
@@ -123,7 +130,7 @@ final class Checkpoints {
                 + "); run the same command with --resume to continue it, or pass --overwrite to"
                 + " start over");
       }
-      List<String> differences = differences(found.readSettings(), fingerprint);
+      List<String> differences = differences(found.readSettings(), fingerprint.get());
       if (!differences.isEmpty()) {
         throw new InputException(
             "--resume: the run in "
@@ -133,9 +140,31 @@ final class Checkpoints {
                 + "); resume it with the settings it was started with, or pass --overwrite to"
                 + " start over");
       }
-      return new Checkpoints(fs, out, s.keepLatents(), kept);
+      return new Checkpoints(fs, out, s.keepLatents(), kept, fingerprint);
     } catch (IOException e) {
       throw StorageErrors.explain(s.out(), "checking the output", e);
+    }
+  }
+
+  /**
+   * Once the input is read (a run refused for its input leaves no OUT): a fresh run makes OUT and
+   * records its settings; a resumed one has them already.
+   */
+  void begin() {
+    if (resumedAfter == Stage.NONE && !exists(new Path(run, SETTINGS))) {
+      try {
+        writeSettings(fingerprint.get());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + run + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private boolean exists(Path path) {
+    try {
+      return fs.exists(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -84,7 +84,7 @@ public final class Distiller {
       throw new InputException(
           "--resume continues the run in --out and --overwrite replaces it: give only one");
     }
-    Checkpoints run = Checkpoints.open(spark, s, RunFingerprint.of(spark, s));
+    Checkpoints run = Checkpoints.open(spark, s, () -> RunFingerprint.of(spark, s));
     checkpoints = run;
     Checkpoints.Stage resumed = run.resumedAfter();
     if (resumed != Checkpoints.Stage.NONE) {
@@ -98,6 +98,7 @@ public final class Distiller {
             ? null
             : Teachers.untested(Path.of(s.teacher()), data.classNames(), data.shape());
     long images = data.rows().count();
+    run.begin();
     seconds.put("read", lap(t0));
     LOG.info(
         "Read {} images of {} classes ({}, {}) from {}",

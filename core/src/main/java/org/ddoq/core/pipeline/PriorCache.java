@@ -14,7 +14,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.UUID;
 import java.util.function.Function;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
@@ -76,10 +75,14 @@ public final class PriorCache {
     }
     LOG.info("No prior given: training one on {}; it will be cached at {}", input, dir);
     removeOrphans(root.resolve("priors"), Instant.now().minus(ORPHAN_AGE));
-    Path tmp = root.resolve("priors").resolve(dir.getFileName() + ".tmp-" + UUID.randomUUID());
     boolean[] encoded = {false};
-    try {
-      Files.createDirectories(tmp);
+    Path tmp = null;
+    try (TrainingFolder folder =
+        TrainingFolder.claim(root.resolve("priors"), dir.getFileName().toString())) {
+      tmp = folder.path();
+      if (folder.holdsStoppedTraining()) {
+        LOG.info("Continuing the prior training a stopped run left in {}", tmp);
+      }
       Function<String, Dataset<Row>> encodeOnce =
           priorDir -> {
             encoded[0] = true;
@@ -90,6 +93,7 @@ public final class PriorCache {
       } else {
         PriorTrainer.train(spark, input, data, training, tmp, encodeOnce);
       }
+      folder.close();
       Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
       if (encoded[0]) {
         keepReachable(tmp, dir);
@@ -109,17 +113,20 @@ public final class PriorCache {
   static final Duration ORPHAN_AGE = Duration.ofDays(1);
 
   /**
-   * Removes the temporary entries ({@code <key>.tmp-<uuid>}) of trainings killed before they
-   * finished, last modified before {@code before}; younger ones may belong to a running training.
+   * Removes the temporary entries ({@code <key>.tmp-<uuid>}, {@code <key>.partial}) of trainings
+   * killed before they finished, last modified before {@code before}; younger ones may belong to a
+   * running training or be continued by the next one, and a held {@code .partial} is in use.
    */
   static void removeOrphans(Path priors, Instant before) {
     if (!Files.isDirectory(priors)) {
       return;
     }
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(priors, "*.tmp-*")) {
+    try (DirectoryStream<Path> entries =
+        Files.newDirectoryStream(priors, "*{.tmp-*," + TrainingFolder.SUFFIX + "}")) {
       for (Path tmp : entries) {
         FileTime modified = Files.getLastModifiedTime(tmp, LinkOption.NOFOLLOW_LINKS);
-        if (modified.toInstant().isBefore(before)) {
+        if (modified.toInstant().isBefore(before)
+            && !(Files.isDirectory(tmp, LinkOption.NOFOLLOW_LINKS) && TrainingFolder.held(tmp))) {
           LOG.info("Removing {}, left by a prior training stopped on {}", tmp, modified);
           deleteTree(tmp);
         }

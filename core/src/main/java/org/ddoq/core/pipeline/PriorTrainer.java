@@ -68,8 +68,11 @@ public final class PriorTrainer {
 
   public PriorTrainer(Settings settings) {
     this.settings = settings;
+    // A folder holding only a stopped VAE training's checkpoint is resumed by run, as a new one.
     this.unfinished =
-        Files.exists(settings.out()) ? unfinishedDit(settings.out(), settings.training()) : null;
+        Files.exists(settings.out()) && !VaeTraining.stoppedIn(settings.out())
+            ? unfinishedDit(settings.out(), settings.training())
+            : null;
   }
 
   /** Trains what the settings ask for into {@code out} and returns the prior written. */
@@ -109,8 +112,21 @@ public final class PriorTrainer {
       PriorTraining training,
       Path out,
       Function<String, Dataset<Row>> encode) {
-    PriorSpec vae = trainVae(spark, input, data, training.vae(), out);
+    PriorSpec finished = finishedVae(out);
+    PriorSpec vae = finished != null ? finished : trainVae(spark, input, data, training.vae(), out);
     return training.dit() == null ? vae : trainDit(encode, vae, training.dit(), out);
+  }
+
+  /**
+   * The VAE-only prior in {@code out} when a stopped training left one (the prior cache resumes
+   * into the same folder): its VAE is finished, only the DiT is left. Null otherwise.
+   */
+  private static PriorSpec finishedVae(Path out) {
+    if (!Files.exists(out.resolve(PriorSpec.FILE_NAME))) {
+      return null;
+    }
+    PriorSpec spec = PriorSpec.read(out);
+    return PriorSpec.TYPE_VAE.equals(spec.type()) && !spec.hasDenoiser() ? spec : null;
   }
 
   /**

@@ -1,12 +1,12 @@
 package org.ddoq.core.pipeline;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.ddoq.core.data.StorageErrors;
 
 /**
  * What a distill's output depends on, as named strings: the settings that change its bytes and the
@@ -56,7 +56,7 @@ final class RunFingerprint {
       InputListing l = InputListing.of(fs, path);
       return l.files() + " files, " + l.bytes() + " bytes, newest " + l.newest();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + location + ": " + e.getMessage(), e);
+      throw StorageErrors.explain(location, "listing", e);
     }
   }
 }

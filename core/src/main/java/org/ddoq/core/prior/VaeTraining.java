@@ -1,11 +1,13 @@
 package org.ddoq.core.prior;
 
 import ai.djl.Device;
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
@@ -17,6 +19,9 @@ import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Adam;
 import ai.djl.training.tracker.Tracker;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -53,6 +58,12 @@ public final class VaeTraining {
   private static final int EVAL_BATCH = 500;
 
   private VaeTraining() {}
+
+  /** Whether {@code dir} holds a stopped VAE training (a checkpoint and no prior yet). */
+  public static boolean stoppedIn(Path dir) {
+    return Files.exists(dir.resolve(VaeCheckpoint.FILE))
+        && !Files.exists(dir.resolve(PriorSpec.FILE_NAME));
+  }
 
   /**
    * Trains, measures, writes {@code outDir} and returns what {@code prior.json} says.
@@ -99,11 +110,36 @@ public final class VaeTraining {
     if (config.threads() > 0) {
       JniUtils.setNumThreads(config.threads());
     }
+    String identity = VaeCheckpoint.identity(config, train.length, shape);
+    VaeCheckpoint last = VaeCheckpoint.read(outDir, identity);
+    if (last != null) {
+      progress.accept(
+          String.format(
+              "resuming the VAE after epoch %d of %d (%.0f s of training so far) from %s",
+              last.epoch(), config.epochs(), last.seconds(), outDir.resolve(VaeCheckpoint.FILE)));
+    }
     try (Model model = Model.newInstance("ddoq-vae", Device.cpu())) {
       model.setBlock(vae);
       long start = System.nanoTime();
-      List<Double> losses = fit(model, train, shape, config, progress, random);
-      double seconds = (System.nanoTime() - start) / 1e9;
+      double before = last == null ? 0 : last.seconds();
+      List<Double> losses =
+          fit(
+              model,
+              train,
+              shape,
+              config,
+              progress,
+              random,
+              last,
+              (done, soFar) ->
+                  new VaeCheckpoint(
+                          identity,
+                          done,
+                          before + (System.nanoTime() - start) / 1e9,
+                          List.copyOf(soFar),
+                          parameters(vae))
+                      .write(outDir));
+      double seconds = before + (System.nanoTime() - start) / 1e9;
       Evaluation eval = evaluate(vae, model.getNDManager(), heldOut, shape, latent);
       progress.accept(
           String.format(
@@ -136,6 +172,7 @@ public final class VaeTraining {
               eval.mse,
               null);
       spec.write(outDir);
+      VaeCheckpoint.remove(outDir);
       progress.accept(String.format("wrote prior to %s (%.0f s training)", outDir, seconds));
       return spec;
     } catch (IOException e) {
@@ -145,13 +182,25 @@ public final class VaeTraining {
     }
   }
 
+  /** Told after each finished epoch: its number and the mean losses of the epochs so far. */
+  private interface EpochEnd {
+    void accept(int epoch, List<Double> losses);
+  }
+
+  /**
+   * Adam over the shuffled images; after {@code last}'s epoch when given (its parameters loaded,
+   * the skipped epochs' shuffles drawn again so each epoch sees the order an uninterrupted training
+   * would; Adam's moments and the sampling noise start afresh).
+   */
   private static List<Double> fit(
       Model model,
       byte[][] train,
       ImageShape shape,
       VaeTrainingConfig config,
       Consumer<String> progress,
-      Random random) {
+      Random random,
+      VaeCheckpoint last,
+      EpochEnd epochEnd) {
     DefaultTrainingConfig setup =
         new DefaultTrainingConfig(Loss.l2Loss())
             .optInitializer(
@@ -163,14 +212,32 @@ public final class VaeTraining {
                     .optLearningRateTracker(Tracker.fixed((float) config.learningRate()))
                     .build());
     int batches = (train.length + config.batchSize() - 1) / config.batchSize();
-    long totalSteps = (long) batches * config.epochs();
-    List<Double> losses = new ArrayList<>();
+    List<Double> losses = new ArrayList<>(last == null ? List.of() : last.losses());
+    int first = last == null ? 1 : last.epoch() + 1;
     try (Trainer trainer = model.newTrainer(setup)) {
-      trainer.initialize(
-          new Shape(config.batchSize(), shape.channels(), shape.height(), shape.width()));
+      Shape input = new Shape(config.batchSize(), shape.channels(), shape.height(), shape.width());
+      if (last != null) {
+        // Before Trainer.initialize, which takes up the parameter arrays (as the teacher's resume).
+        model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, input);
+        try {
+          model
+              .getBlock()
+              .loadParameters(
+                  model.getNDManager(),
+                  new DataInputStream(new ByteArrayInputStream(last.parameters())));
+        } catch (IOException | MalformedModelException e) {
+          throw new IllegalStateException("cannot load the VAE's checkpoint: " + e, e);
+        }
+      }
+      trainer.initialize(input);
       long start = System.nanoTime();
       long lastReport = start;
-      for (int epoch = 1; epoch <= config.epochs(); epoch++) {
+      // Steps of this run: the ETA counts only what is left.
+      long totalSteps = (long) batches * (config.epochs() - first + 1);
+      for (int epoch = 1; epoch < first; epoch++) {
+        shuffled(train, random);
+      }
+      for (int epoch = first; epoch <= config.epochs(); epoch++) {
         byte[][] order = shuffled(train, random);
         double lossSum = 0;
         double mseSum = 0;
@@ -184,12 +251,11 @@ public final class VaeTraining {
           lossSum += stepLoss[0] * batch.length;
           mseSum += stepLoss[1] * batch.length;
           long now = System.nanoTime();
-          long done = (long) (epoch - 1) * batches + b + 1;
+          long done = (long) (epoch - first) * batches + b + 1;
           if (now - lastReport >= PROGRESS_NANOS || b == batches - 1) {
             lastReport = now;
             double elapsed = (now - start) / 1e9;
-            int seen =
-                (int) Math.min((long) train.length * config.epochs(), done * config.batchSize());
+            long seen = Math.min((long) train.length * config.epochs(), done * config.batchSize());
             progress.accept(
                 String.format(
                     "epoch %d/%d batch %d/%d  %.0f img/s  loss %.5f (mse %.5f)" + "  ETA %.0f s",
@@ -204,9 +270,10 @@ public final class VaeTraining {
           }
         }
         losses.add(lossSum / train.length);
+        epochEnd.accept(epoch, losses);
         progress.accept(
             String.format(
-                "epoch %d/%d done: mean loss %.5f, mean mse %.5f",
+                "epoch %d/%d done: mean loss %.5f, mean mse %.5f; checkpoint written",
                 epoch, config.epochs(), lossSum / train.length, mseSum / train.length));
       }
     }
@@ -291,6 +358,16 @@ public final class VaeTraining {
    * @param latentStd std of all posterior-mean values
    */
   record Evaluation(double mse, double baselineMse, double latentStd) {}
+
+  private static byte[] parameters(ConvVae vae) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      vae.saveParameters(new DataOutputStream(bytes));
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   private static byte[][] shuffled(byte[][] images, Random random) {
     byte[][] copy = images.clone();

@@ -65,4 +65,33 @@ class PriorCacheTest {
     assertFalse(Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS), "the link goes");
     assertTrue(Files.isDirectory(finished), "not the finished prior it pointed to");
   }
+
+  @Test
+  void aStoppedTrainingsFolderIsContinuedByOneRunAtATimeAndNotRemovedWhileHeld(@TempDir Path dir)
+      throws Exception {
+    Path priors = Files.createDirectories(dir.resolve("priors"));
+    Path partial;
+    try (TrainingFolder first = TrainingFolder.claim(priors, "abc")) {
+      partial = first.path();
+      assertEquals(priors.resolve("abc.partial"), partial);
+      assertFalse(first.holdsStoppedTraining());
+      Files.write(partial.resolve("vae-checkpoint.bin"), new byte[10]);
+      try (TrainingFolder second = TrainingFolder.claim(priors, "abc")) {
+        assertTrue(
+            second.path().getFileName().toString().startsWith("abc.tmp-"),
+            "a run beside a running training gets a folder of its own: " + second.path());
+      }
+      Files.setLastModifiedTime(partial, FileTime.from(Instant.now().minus(Duration.ofDays(2))));
+      PriorCache.removeOrphans(priors, Instant.now().minus(PriorCache.ORPHAN_AGE));
+      assertTrue(Files.exists(partial), "a held folder is in use, however old");
+    }
+    // The run is gone (as a killed process's lock is): the next one continues its training.
+    try (TrainingFolder next = TrainingFolder.claim(priors, "abc")) {
+      assertEquals(partial, next.path());
+      assertTrue(next.holdsStoppedTraining());
+    }
+    Files.setLastModifiedTime(partial, FileTime.from(Instant.now().minus(Duration.ofDays(2))));
+    PriorCache.removeOrphans(priors, Instant.now().minus(PriorCache.ORPHAN_AGE));
+    assertFalse(Files.exists(partial), "an old folder nobody holds is a killed run's leftover");
+  }
 }
