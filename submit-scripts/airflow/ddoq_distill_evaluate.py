@@ -51,12 +51,13 @@ with DAG(
     },
     tags=["ddoq", "spark"],
 ) as dag:
-    # --overwrite: a retried or re-run task replaces its own output instead of failing on it.
+    # --resume --overwrite: a retry continues the stopped run from its last finished stage (kept latents,
+    # kept centroids); a re-run of a finished date, or a run with other settings, replaces the output.
     distill = SparkSubmitOperator(
         task_id="distill",
         name="ddoq-distill",
         application_args=["distill", "--input", "{{ params.input }}", "--ipc", "{{ params.ipc }}",
-                          "--out", f"{OUT}/distilled", "--overwrite"],
+                          "--out", f"{OUT}/distilled", "--resume", "--overwrite"],
         **SPARK,
     )
     evaluate = SparkSubmitOperator(

@@ -85,7 +85,8 @@ public final class DistillJob implements Runnable {
       names = "--resume",
       description =
           "continue the stopped run in OUT from its last finished stage (kept latents, kept"
-              + " centroids) with the same settings; starts one if OUT does not exist")
+              + " centroids) with the same settings; starts one if OUT does not exist; with"
+              + " --overwrite, replaces what cannot be continued (a scheduler's retry flags)")
   boolean resume;
 
   @Option(

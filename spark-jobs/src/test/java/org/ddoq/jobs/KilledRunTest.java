@@ -57,6 +57,10 @@ class KilledRunTest extends CliTestBase {
     assertTrue(
         finished.err().contains("holds a finished distill (_SUCCESS), nothing to resume"),
         finished.err());
+    // A scheduler's flags: what cannot be continued is replaced.
+    assertEquals(0, ddoq(args(out, "--resume", "--overwrite")).status());
+    assertTrue(summary(out).path("resumed_after").isMissingNode(), "a new run");
+    assertSameSet(whole, out);
   }
 
   @Test
@@ -68,7 +72,8 @@ class KilledRunTest extends CliTestBase {
     awaitThenStop(p, () -> Files.exists(out.resolve("_run/quantized")), "-9");
     assertEquals(List.of("_run"), names(out), "nothing of the set is visible before it is whole");
 
-    assertEquals(0, ddoq(args(out, "--decoder", "vae", "--resume")).status());
+    // A scheduler's flags: what can be continued is.
+    assertEquals(0, ddoq(args(out, "--decoder", "vae", "--resume", "--overwrite")).status());
     assertEquals("quantized", summary(out).path("resumed_after").asText());
     assertFalse(Files.exists(out.resolve("_run")), "the checkpoints go when the set is whole");
     assertSameSet(whole, out);

@@ -95,22 +95,9 @@ public final class DistilledSetWriter {
     }
   }
 
-  /** Writes images, manifest, summary and contact sheet ({@link #writeFiles}), then _SUCCESS. */
-  public static void write(
-      SparkSession spark, Dataset<Row> decoded, String out, Map<String, Object> summary) {
-    writeFiles(spark, decoded, out, summary);
-    try {
-      FileSystem fs = new Path(out).getFileSystem(spark.sparkContext().hadoopConfiguration());
-      writeText(fs, new Path(out, SUCCESS), "");
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "writing " + out + " failed (it has no " + SUCCESS + "): " + e.getMessage(), e);
-    }
-  }
-
   /**
-   * Writes images, manifest, summary and contact sheet, not _SUCCESS (the caller marks the set
-   * finished when it is in place).
+   * Writes images, manifest, summary and contact sheet, not _SUCCESS ({@link StagedOutput} moves
+   * them into place and marks the set finished).
    *
    * @param decoded rows with label (int), class_name, cluster (int), count (long), weight (double),
    *     png (binary)

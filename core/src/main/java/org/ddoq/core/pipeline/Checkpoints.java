@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
@@ -22,6 +21,9 @@ import org.ddoq.core.data.InputException;
 import org.ddoq.core.data.StorageErrors;
 import org.ddoq.core.output.DistilledSetWriter;
 import org.ddoq.core.output.OutputFiles;
+import org.ddoq.core.output.StagedOutput;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code OUT/_run/}: what an unfinished distill has finished, so that {@code --resume} continues
@@ -34,17 +36,13 @@ import org.ddoq.core.output.OutputFiles;
  * OUT/_run/staging/        the output files, moved into OUT when all are written
  * </pre>
  *
- * On file systems that rename (local, HDFS) the images, manifest, summary and centroids are written
- * under {@code _run/staging/} and moved into OUT once all are there, then {@code _run} goes and
- * {@code _SUCCESS} is written: OUT never shows half a set. Object stores (s3a) copy on rename, so
- * there the files are written in place and {@code _SUCCESS}, written last, stays the contract.
+ * The output files go through {@link StagedOutput}: OUT never shows half a set.
  */
 final class Checkpoints {
-  static final String DIR = "_run";
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
+  static final String DIR = StagedOutput.RUN_DIR;
   private static final String SETTINGS = "settings.json";
   private static final String QUANTIZED = "quantized";
-  // Schemes whose rename is a metadata operation; any other (s3a, gs, ...) is written in place.
-  private static final Set<String> RENAMING = Set.of("file", "hdfs", "viewfs");
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -85,14 +83,20 @@ final class Checkpoints {
   /**
    * Before any data is read: a fresh OUT (absent, or replaced with --overwrite) is checked and left
    * absent until {@link #begin}; an OUT holding an unfinished run is continued with --resume when
-   * its settings match {@code fingerprint}'s, and refused with what to do otherwise.
+   * its settings match {@code fingerprint}'s, and refused with what to do otherwise. With both
+   * --resume and --overwrite (what a scheduler passes) a run that can be continued is, and anything
+   * else in OUT is replaced.
    */
   static Checkpoints open(
       SparkSession spark, DistillSettings s, Supplier<Map<String, String>> fingerprint) {
     Path out = new Path(s.out());
     try {
       FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (s.overwrite() || !fs.exists(out)) {
+      boolean continues = s.resume() && s.overwrite() && continuable(fs, out, fingerprint);
+      if ((s.overwrite() && !continues) || !fs.exists(out)) {
+        if (s.resume() && fs.exists(out)) {
+          LOG.info("{} holds no run these settings continue: --overwrite replaces it", s.out());
+        }
         DistilledSetWriter.prepareTarget(
             spark, s.out(), s.overwrite(), s.input(), "--input", false);
         return new Checkpoints(fs, out, s.keepLatents(), Stage.NONE, fingerprint);
@@ -143,6 +147,21 @@ final class Checkpoints {
       return new Checkpoints(fs, out, s.keepLatents(), kept, fingerprint);
     } catch (IOException e) {
       throw StorageErrors.explain(s.out(), "checking the output", e);
+    }
+  }
+
+  /** An unfinished run in {@code out} with these settings. */
+  private static boolean continuable(
+      FileSystem fs, Path out, Supplier<Map<String, String>> fingerprint) throws IOException {
+    Path settings = new Path(new Path(out, DIR), SETTINGS);
+    if (!fs.exists(settings) || fs.exists(new Path(out, DistilledSetWriter.SUCCESS))) {
+      return false;
+    }
+    Checkpoints found = new Checkpoints(fs, out, false, Stage.NONE, fingerprint);
+    try {
+      return differences(found.readSettings(), fingerprint.get()).isEmpty();
+    } catch (InputException e) {
+      return false;
     }
   }
 
@@ -205,48 +224,9 @@ final class Checkpoints {
     write(new Path(run, QUANTIZED), "");
   }
 
-  /**
-   * The folder the output files are written to: a clean {@code _run/staging} where files can be
-   * renamed, else OUT itself, cleared of what a stopped run wrote there.
-   */
-  String staging() {
-    if (renames()) {
-      Path staging = new Path(run, "staging");
-      delete(staging);
-      return staging.toString();
-    }
-    try {
-      for (FileStatus f : fs.listStatus(out)) {
-        String name = f.getPath().getName();
-        if (!name.equals(DIR) && !(keepLatents && name.equals("latents"))) {
-          delete(f.getPath());
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot clear " + out + ": " + e.getMessage(), e);
-    }
-    return out.toString();
-  }
-
-  /** Moves the staged files into OUT, removes _run, and writes _SUCCESS last. */
-  void publish() {
-    try {
-      if (renames()) {
-        Path staging = new Path(run, "staging");
-        for (FileStatus f : fs.listStatus(staging)) {
-          Path target = new Path(out, f.getPath().getName());
-          delete(target);
-          if (!fs.rename(f.getPath(), target)) {
-            throw new IOException("could not move " + f.getPath() + " to " + target);
-          }
-        }
-      }
-      delete(run);
-      write(new Path(out, DistilledSetWriter.SUCCESS), "");
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "writing " + out + " failed (it has no " + DistilledSetWriter.SUCCESS + "): " + e, e);
-    }
+  /** Where the output files go until the set is whole ({@link StagedOutput}). */
+  StagedOutput output() {
+    return new StagedOutput(fs, out.toString(), keepLatents ? Set.of("latents") : Set.of());
   }
 
   /** One line for a user who stopped the run: what is kept and how to go on. */
@@ -258,10 +238,6 @@ final class Checkpoints {
             + " keeps "
             + kept.kept
             + ": run the same command with --resume to continue from there";
-  }
-
-  private boolean renames() {
-    return RENAMING.contains(fs.getUri().getScheme());
   }
 
   private void writeSettings(Map<String, String> fingerprint) throws IOException {

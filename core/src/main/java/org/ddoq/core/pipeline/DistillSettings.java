@@ -20,7 +20,8 @@ import org.ddoq.core.stage.LatentEncoder;
  * @param keepLatents also write OUT/latents (Parquet)
  * @param overwrite replace an existing OUT
  * @param resume continue the unfinished run in OUT from its last finished stage (refused when its
- *     settings differ); start one when OUT does not exist
+ *     settings differ, unless {@code overwrite} too: then what cannot be continued is replaced);
+ *     start one when OUT does not exist
  * @param imageSize CxHxW to resize folder images to; null: the prior's shape, else the first
  *     image's
  * @param batchSize images per model call on the executors

@@ -24,6 +24,7 @@ import org.ddoq.core.eval.TeacherConfidence;
 import org.ddoq.core.eval.Teachers;
 import org.ddoq.core.output.CentroidFile;
 import org.ddoq.core.output.DistilledSetWriter;
+import org.ddoq.core.output.StagedOutput;
 import org.ddoq.core.output.SummaryFile;
 import org.ddoq.core.prior.PriorSpec;
 import org.ddoq.core.quantize.ClassQuantization;
@@ -80,10 +81,6 @@ public final class Distiller {
       checkDecoder(given, Path.of(s.prior()));
     }
     checkChoice();
-    if (s.resume() && s.overwrite()) {
-      throw new InputException(
-          "--resume continues the run in --out and --overwrite replaces it: give only one");
-    }
     Checkpoints run = Checkpoints.open(spark, s, () -> RunFingerprint.of(spark, s));
     checkpoints = run;
     Checkpoints.Stage resumed = run.resumedAfter();
@@ -162,7 +159,8 @@ public final class Distiller {
     }
 
     long t4 = System.nanoTime();
-    String staging = run.staging();
+    StagedOutput output = run.output();
+    String staging = output.folder();
     Decoded decoded =
         s.decoding().nearest()
             ? nearest(spark, data, encoded, model, teacher, staging)
@@ -190,7 +188,7 @@ public final class Distiller {
       summaryJson.put("resumed_after", resumed.name().toLowerCase(java.util.Locale.ROOT));
     }
     DistilledSetWriter.writeFiles(spark, decoded.images(), staging, summaryJson);
-    run.publish();
+    output.publish();
     seconds.put("write", lap(t5));
     decoded.images().unpersist();
     encoded.unpersist();

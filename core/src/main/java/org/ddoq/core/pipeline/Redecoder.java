@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -12,6 +13,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.ddoq.core.data.InputException;
 import org.ddoq.core.output.CentroidFile;
 import org.ddoq.core.output.DistilledSetWriter;
+import org.ddoq.core.output.StagedOutput;
 import org.ddoq.core.output.SummaryFile;
 import org.ddoq.core.prior.PriorSpec;
 import org.ddoq.core.quantize.Centroid;
@@ -88,7 +90,10 @@ public final class Redecoder {
     List<Centroid> kept = source.centroids();
     CentroidDecoder decoder = s.decoding().stage(priorDir.toString(), s.batchSize(), seed);
     String used = decoder.resolvedDecoder();
-    CentroidFile.write(spark, s.out(), kept);
+    // Written aside and moved into place whole (StagedOutput), as distill's sets.
+    StagedOutput output = StagedOutput.of(spark, s.out(), Set.of());
+    String folder = output.folder();
+    CentroidFile.write(spark, folder, kept);
     Dataset<Row> decoded =
         decoder
             .transform(ClassQuantizerModel.centroidTable(kept))
@@ -111,7 +116,8 @@ public final class Redecoder {
     newSummary.put("decoded_from", s.distilled());
     newSummary.put("seconds", Map.of("decode", Math.round((System.nanoTime() - t0) / 1e7) / 100.0));
     newSummary.put("started", Instant.ofEpochMilli(System.currentTimeMillis()).toString());
-    DistilledSetWriter.write(spark, decoded, s.out(), newSummary);
+    DistilledSetWriter.writeFiles(spark, decoded, folder, newSummary);
+    output.publish();
     decoded.unpersist();
     return new Summary(s.out(), priorDir.toString(), used, seed, images);
   }
