@@ -127,6 +127,35 @@ class HostileInputTest extends CliTestBase {
   }
 
   @Test
+  void trainPriorRefusesAnOutInsideItsInputAndNamesSkippedFiles(@TempDir Path dir)
+      throws IOException {
+    Path input = folder(dir.resolve("in"), List.of("a", "b"), 6);
+    Run inside =
+        ddoq(
+            "train-prior", "--input", input.toString(), "--out", input.resolve("prior").toString());
+    assertEquals(2, inside.status());
+    assertTrue(inside.err().contains("lies inside --input " + input), inside.err());
+    assertFalse(Files.exists(input.resolve("prior")));
+
+    Files.write(input.resolve("a/broken.png"), new byte[] {1, 2, 3});
+    try (LogCapture log = new LogCapture()) {
+      Run r =
+          ddoq(
+              "train-prior",
+              "--input",
+              input.toString(),
+              "--out",
+              dir.resolve("prior").toString(),
+              "--prior-epochs",
+              "1",
+              "--dit",
+              "none");
+      assertEquals(0, r.status(), r.err());
+      assertTrue(consoleNames(log, "a/broken.png", "1 input skipped"), log.lines().toString());
+    }
+  }
+
+  @Test
   void anOutThatCannotBeWrittenIsFoundBeforeReading(@TempDir Path dir) throws IOException {
     Path input = folder(dir.resolve("in"), List.of("a", "b"), 2);
     // A file where a folder must be: unwritable even for root, which ignores permissions.

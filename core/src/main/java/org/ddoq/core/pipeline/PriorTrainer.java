@@ -16,6 +16,7 @@ import org.ddoq.core.data.ImageShape;
 import org.ddoq.core.data.ImageSources;
 import org.ddoq.core.data.InputException;
 import org.ddoq.core.data.SpreadSample;
+import org.ddoq.core.output.DistilledSetWriter;
 import org.ddoq.core.prior.DitTraining;
 import org.ddoq.core.prior.DitTrainingConfig;
 import org.ddoq.core.prior.DitTrainingFacts;
@@ -43,6 +44,9 @@ public final class PriorTrainer {
 
   /** Images held back for the reconstruction error when the input has no test split. */
   static final int HELD_OUT = 1000;
+
+  // Skipped inputs named in the warning; every one follows on a line of its own.
+  private static final int SKIPPED_SHOWN = 5;
 
   /** Test-split images the reconstruction error is measured on. */
   static final int TEST_IMAGES = 2000;
@@ -78,6 +82,8 @@ public final class PriorTrainer {
   /** Trains what the settings ask for into {@code out} and returns the prior written. */
   public PriorSpec run(SparkSession spark) {
     Settings s = settings;
+    // A prior inside its input would be read as a class of images by the next run on it.
+    DistilledSetWriter.checkApart(spark, s.out().toString(), s.input(), "--input", false);
     if (unfinished != null) {
       LOG.info(
           "{} holds a VAE and a DiT checkpoint: resuming the DiT's training (its VAE is kept)",
@@ -97,6 +103,10 @@ public final class PriorTrainer {
       return trainDit(encoder(data), vae, s.training().dit(), s.out());
     }
     ImageDataset data = ImageSources.read(spark, s.input(), s.format(), "train", s.imageShape());
+    if (!data.skipped().isEmpty()) {
+      LOG.warn("{}", data.skippedLine(SKIPPED_SHOWN, "the lines that follow"));
+      data.skipped().forEach(k -> LOG.info("skipped {} ({})", k.source(), k.reason()));
+    }
     return train(spark, s.input(), data, s.training(), s.out(), encoder(data));
   }
 
