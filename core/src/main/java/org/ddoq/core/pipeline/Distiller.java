@@ -114,6 +114,15 @@ public final class Distiller {
     Latents latents = new Latents(data.rows(), s.batchSize());
     PriorCache.Entry prior = resolvePrior(spark, given, data, latents);
     PriorSpec spec = PriorSpec.read(prior.dir());
+    if (resumed != Checkpoints.Stage.NONE && prior.trained() && !s.decoding().nearest()) {
+      // The kept latents are the old prior's: decoding them through a new one gives wrong images.
+      throw new InputException(
+          "the cached prior the stopped run in "
+              + s.out()
+              + " encoded with is gone (a new one was trained into "
+              + prior.dir()
+              + "); its kept latents belong to the old one: run again with --overwrite");
+    }
     seconds.put("prior", lap(t1));
 
     long t2 = System.nanoTime();
