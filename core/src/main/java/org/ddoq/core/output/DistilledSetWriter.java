@@ -173,7 +173,8 @@ public final class DistilledSetWriter {
     }
   }
 
-  static void writeText(FileSystem fs, Path path, String text) throws IOException {
+  /** A small text file, written whole (parents made as needed). */
+  public static void writeText(FileSystem fs, Path path, String text) throws IOException {
     try (OutputStream stream = OutputFiles.create(fs, path)) {
       stream.write(text.getBytes(StandardCharsets.UTF_8));
     }

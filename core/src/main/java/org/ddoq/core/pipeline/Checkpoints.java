@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +18,6 @@ import org.apache.spark.sql.SparkSession;
 import org.ddoq.core.data.InputException;
 import org.ddoq.core.data.StorageErrors;
 import org.ddoq.core.output.DistilledSetWriter;
-import org.ddoq.core.output.OutputFiles;
 import org.ddoq.core.output.StagedOutput;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -221,7 +218,11 @@ final class Checkpoints {
 
   /** Marks the quantizer as completely saved. */
   void quantized() {
-    write(new Path(run, QUANTIZED), "");
+    try {
+      DistilledSetWriter.writeText(fs, new Path(run, QUANTIZED), "");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + run + ": " + e.getMessage(), e);
+    }
   }
 
   /** Where the output files go until the set is whole ({@link StagedOutput}). */
@@ -242,7 +243,7 @@ final class Checkpoints {
 
   private void writeSettings(Map<String, String> fingerprint) throws IOException {
     Path tmp = new Path(run, SETTINGS + ".tmp");
-    write(tmp, JSON.writeValueAsString(fingerprint) + "\n");
+    DistilledSetWriter.writeText(fs, tmp, JSON.writeValueAsString(fingerprint) + "\n");
     if (!fs.rename(tmp, new Path(run, SETTINGS))) {
       throw new IOException("could not write " + new Path(run, SETTINGS));
     }
@@ -277,14 +278,6 @@ final class Checkpoints {
       }
     }
     return out;
-  }
-
-  private void write(Path path, String text) {
-    try (OutputStream stream = OutputFiles.create(fs, path)) {
-      stream.write(text.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
-    }
   }
 
   private void delete(Path path) {
