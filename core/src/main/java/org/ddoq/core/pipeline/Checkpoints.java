@@ -19,6 +19,7 @@ import org.ddoq.core.data.InputException;
 import org.ddoq.core.data.StorageErrors;
 import org.ddoq.core.output.DistilledSetWriter;
 import org.ddoq.core.output.StagedOutput;
+import org.ddoq.core.stage.ClassQuantizerModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * OUT/_run/settings.json   what the output depends on ({@link RunFingerprint}); a resume must match it
  * OUT/_run/latents/        the encoded latents, Parquet with its _SUCCESS (OUT/latents with --keep-latents)
- * OUT/_run/quantizer/      the fitted ClassQuantizerModel; OUT/_run/quantized marks it complete
+ * OUT/_run/quantizer/      the fitted ClassQuantizerModel; OUT/_run/quantized marks it whole
  * OUT/_run/staging/        the output files, moved into OUT when all are written
  * </pre>
  *
@@ -211,18 +212,20 @@ final class Checkpoints {
     delete(new Path(latents()));
   }
 
-  /** Where the fitted quantizer is saved. */
-  String quantizer() {
-    return new Path(run, "quantizer").toString();
-  }
-
-  /** Marks the quantizer as completely saved. */
-  void quantized() {
+  /** Saves the fitted quantizer, then marks it whole: a stopped run resumes after k-means. */
+  void saveQuantizer(ClassQuantizerModel model) {
+    Path dir = new Path(run, "quantizer");
     try {
+      model.write().overwrite().save(dir.toString());
       DistilledSetWriter.writeText(fs, new Path(run, QUANTIZED), "");
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + run + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot save the centroids to " + dir + ": " + e, e);
     }
+  }
+
+  /** The quantizer a stopped run saved (its stage is QUANTIZED). */
+  ClassQuantizerModel loadQuantizer() {
+    return ClassQuantizerModel.load(new Path(run, "quantizer").toString());
   }
 
   /** Where the output files go until the set is whole ({@link StagedOutput}). */

@@ -142,7 +142,7 @@ public final class Distiller {
     long t3 = System.nanoTime();
     ClassQuantizerModel model;
     if (resumed == Checkpoints.Stage.QUANTIZED) {
-      model = ClassQuantizerModel.load(run.quantizer());
+      model = run.loadQuantizer();
     } else {
       model =
           new ClassQuantizer()
@@ -153,7 +153,7 @@ public final class Distiller {
               .setMaxIter(s.maxIter())
               .setParallelism(s.parallelism())
               .fit(encoded);
-      saveModel(model, run);
+      run.saveQuantizer(model);
     }
     seconds.put("quantize", lap(t3));
     for (ClassQuantization c : model.summaries()) {
@@ -282,17 +282,6 @@ public final class Distiller {
    */
   private record Decoded(
       String decoder, Dataset<Row> images, List<ClassQuantization> delivered, int count) {}
-
-  /** Saves the fitted quantizer in OUT/_run, so that a stopped run resumes after k-means. */
-  private static void saveModel(ClassQuantizerModel model, Checkpoints run) {
-    try {
-      model.write().overwrite().save(run.quantizer());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(
-          "cannot save the centroids to " + run.quantizer() + ": " + e.getMessage(), e);
-    }
-    run.quantized();
-  }
 
   private Decoded decode(
       SparkSession spark, Path priorDir, ClassQuantizerModel model, String staging) {
