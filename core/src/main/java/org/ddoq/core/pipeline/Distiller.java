@@ -76,11 +76,11 @@ public final class Distiller {
     String started = Instant.now().toString();
     long t0 = System.nanoTime();
     PriorSpec given = s.prior() == null ? null : PriorSpec.read(Path.of(s.prior()));
-    ImageShape shape = targetShape(given);
+    ImageShape shape = DistillChecks.targetShape(s, given);
     if (given != null) {
-      checkDecoder(given, Path.of(s.prior()));
+      DistillChecks.checkDecoder(s, given, Path.of(s.prior()));
     }
-    checkChoice();
+    DistillChecks.checkChoice(s);
     Checkpoints run = Checkpoints.open(spark, s, () -> RunFingerprint.of(spark, s));
     checkpoints = run;
     Checkpoints.Stage resumed = run.resumedAfter();
@@ -219,34 +219,6 @@ public final class Distiller {
   }
 
   /**
-   * The shape images are resized to: the prior's when one is given (an --image-size that differs is
-   * refused: the prior encodes only its own shape), else --image-size, else null (the first
-   * image's).
-   */
-  private ImageShape targetShape(PriorSpec given) {
-    ImageShape asked =
-        settings.imageSize() == null
-            ? null
-            : ImageShape.parseOption("--image-size", settings.imageSize());
-    if (given == null) {
-      return asked;
-    }
-    if (asked != null && !asked.equals(given.imageShape())) {
-      throw new InputException(
-          "--image-size "
-              + asked
-              + " differs from the "
-              + given.imageShape()
-              + " images of --prior "
-              + settings.prior()
-              + ", which encodes only those; drop --image-size (images are resized to the"
-              + " prior's shape) or give a prior trained at "
-              + asked);
-    }
-    return given.imageShape();
-  }
-
-  /**
    * The given prior, checked against the data; else the cached one, trained now if there is none.
    */
   private PriorCache.Entry resolvePrior(
@@ -273,7 +245,7 @@ public final class Distiller {
     PriorCache.Entry entry =
         PriorCache.resolve(
             spark, Path.of(settings.cacheDir()), settings.input(), data, training, latents::encode);
-    checkDecoder(PriorSpec.read(entry.dir()), entry.dir());
+    DistillChecks.checkDecoder(settings, PriorSpec.read(entry.dir()), entry.dir());
     return entry;
   }
 
@@ -350,44 +322,6 @@ public final class Distiller {
       }
     }
     return chosen;
-  }
-
-  /** A teacher chooses among the candidates of the nearest decoder, and only there. */
-  private void checkChoice() {
-    DistillSettings s = settings;
-    if (s.candidates() < 1) {
-      throw new InputException("--candidates must be at least 1, got " + s.candidates());
-    }
-    if ((s.candidates() > 1 || s.teacher() != null) && !s.decoding().nearest()) {
-      throw new InputException(
-          "--candidates and --teacher choose among training images: they go with"
-              + " --decoder nearest, not --decoder "
-              + s.decoding().decoder());
-    }
-    if (s.candidates() > 1 && s.teacher() == null) {
-      throw new InputException(
-          "--candidates "
-              + s.candidates()
-              + " needs --teacher FILE.pt or a built-in teacher's folder, the classifier whose"
-              + " confidence chooses among each centroid's candidates");
-    }
-    if (s.teacher() != null && s.candidates() == 1) {
-      throw new InputException(
-          "--teacher "
-              + s.teacher()
-              + " chooses among each centroid's --candidates M nearest"
-              + " images; give M > 1 (e.g. --candidates 10)");
-    }
-  }
-
-  /** The dit decoder needs a diffusion model: say so before any work is done. */
-  private void checkDecoder(PriorSpec prior, Path priorDir) {
-    if (settings.decoding().decoder().equals("dit") && !prior.hasDenoiser()) {
-      throw new InputException(
-          "--decoder dit needs a prior with a diffusion model, but "
-              + priorDir
-              + " has none; use --decoder vae, or a prior trained or imported with a DiT");
-    }
   }
 
   /**
