@@ -6,13 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.ml.Estimator;
-import org.apache.spark.ml.param.DoubleParam;
-import org.apache.spark.ml.param.IntParam;
-import org.apache.spark.ml.param.LongParam;
-import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
-import org.apache.spark.ml.param.ParamValidators;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWriter;
 import org.apache.spark.ml.util.Identifiable;
@@ -51,282 +45,82 @@ import org.slf4j.LoggerFactory;
  * <p>Input: a label column (int), a vector column of latents, optionally an id column (long) and a
  * class-name column.
  */
-public final class ClassQuantizer extends Estimator<ClassQuantizerModel> implements MLWritable {
+public final class ClassQuantizer extends ClassQuantizerParams implements MLWritable {
   private static final Logger LOG = LoggerFactory.getLogger(ClassQuantizer.class);
 
   /** Up to this many classes the driver logs one line per class. */
   private static final int PER_CLASS_LINES = 20;
 
-  /**
-   * Default {@link #maxTaskBytes}: 256 MB of float latents, e.g. 65,536 latents of 1,024 numbers
-   * (ImageNet's ~1,300 images per class at 4x32x32 are 21 MB). The task also holds the shuffled
-   * points while it sorts them and an n x k cost matrix for the uniform W2, so a class near the
-   * threshold needs about 3x this much executor memory.
-   */
-  public static final long DEFAULT_MAX_TASK_BYTES = 256L << 20;
-
-  private final String uid;
-  private final IntParam k;
-  private final Param<String> featuresCol;
-  private final Param<String> labelCol;
-  private final Param<String> classNameCol;
-  private final LongParam seed;
-  private final IntParam maxIter;
-  private final DoubleParam tol;
-  private final Param<String> initMode;
-  private final IntParam restarts;
-  private final Param<String> weighting;
-  private final IntParam parallelism;
-  private final LongParam maxTaskBytes;
-  private final Param<String> idCol;
-
   public ClassQuantizer(String uid) {
-    this.uid = uid;
-    // Params read uid() when built, so they are created after it is set.
-    seed = new LongParam(this, "seed", "run seed: each class's seed is derived from it");
-    k =
-        new IntParam(
-            this, "k", "images per class: centroids per class (>= 1)", ParamValidators.gtEq(1));
-    featuresCol = new Param<>(this, "featuresCol", "latent vector column");
-    labelCol = new Param<>(this, "labelCol", "class label column (int)");
-    classNameCol = new Param<>(this, "classNameCol", "class name column (used when present)");
-    maxIter =
-        new IntParam(this, "maxIter", "k-means iterations per fit (>= 1)", ParamValidators.gtEq(1));
-    tol =
-        new DoubleParam(
-            this,
-            "tol",
-            "k-means convergence tolerance on centroid moves (>= 0)",
-            ParamValidators.gtEq(0));
-    initMode =
-        new Param<>(
-            this,
-            "initMode",
-            "k-means initialisation: k-means|| or random",
-            ParamValidators.inArray(new String[] {"k-means||", "random"}));
-    restarts =
-        new IntParam(
-            this,
-            "restarts",
-            "k-means fits per class, the lowest distortion kept (>= 1)",
-            ParamValidators.gtEq(1));
-    weighting =
-        new Param<>(
-            this,
-            "weighting",
-            "centroid weights: mass, sqrt or uniform",
-            ParamValidators.inArray(new String[] {"mass", "sqrt", "uniform"}));
-    parallelism =
-        new IntParam(
-            this,
-            "parallelism",
-            "classes over maxTaskBytes fitted concurrently with MLlib (>= 1)",
-            ParamValidators.gtEq(1));
-    maxTaskBytes =
-        new LongParam(
-            this,
-            "maxTaskBytes",
-            "largest class, in bytes of float latents (n x d x 4), fitted inside one Spark task;"
-                + " larger classes use MLlib's distributed KMeans (>= 0)",
-            ParamValidators.gtEq(0));
-    idCol =
-        new Param<>(
-            this,
-            "idCol",
-            "row id column (long or int) that orders a class's points for the in-task fit; without"
-                + " it the points are ordered by value");
-    setDefault(maxTaskBytes, DEFAULT_MAX_TASK_BYTES);
-    setDefault(idCol, "id");
-    setDefault(k, 10);
-    setDefault(featuresCol, "latent");
-    setDefault(labelCol, "label");
-    setDefault(classNameCol, "class_name");
-    setDefault(seed, 0L);
-    setDefault(maxIter, 50);
-    setDefault(tol, 1e-6);
-    setDefault(initMode, "k-means||");
-    // 3, as scikit-learn's n_init: one fit was 2.9 % worse than scikit-learn in a class of digits
-    // (docs/benchmarks.md); the best of 3 includes the first fit, so it is never worse.
-    setDefault(restarts, 3);
-    setDefault(weighting, "mass");
-    setDefault(parallelism, 4);
+    super(uid);
   }
 
   public ClassQuantizer() {
     this(Identifiable.randomUID("classQuantizer"));
   }
 
-  @Override
-  public String uid() {
-    return uid;
-  }
-
-  public IntParam k() {
-    return k;
-  }
-
-  public Param<String> featuresCol() {
-    return featuresCol;
-  }
-
-  public Param<String> labelCol() {
-    return labelCol;
-  }
-
-  public Param<String> classNameCol() {
-    return classNameCol;
-  }
-
-  public LongParam seed() {
-    return seed;
-  }
-
-  public IntParam maxIter() {
-    return maxIter;
-  }
-
-  public DoubleParam tol() {
-    return tol;
-  }
-
-  public Param<String> initMode() {
-    return initMode;
-  }
-
-  public IntParam restarts() {
-    return restarts;
-  }
-
-  public Param<String> weighting() {
-    return weighting;
-  }
-
-  public IntParam parallelism() {
-    return parallelism;
-  }
-
-  public LongParam maxTaskBytes() {
-    return maxTaskBytes;
-  }
-
-  public Param<String> idCol() {
-    return idCol;
-  }
-
-  public long getMaxTaskBytes() {
-    return (Long) $(maxTaskBytes);
-  }
-
-  public String getIdCol() {
-    return $(idCol);
-  }
-
   public ClassQuantizer setMaxTaskBytes(long value) {
-    set(maxTaskBytes, value);
+    set(maxTaskBytes(), value);
     return this;
   }
 
   public ClassQuantizer setIdCol(String value) {
-    set(idCol, value);
+    set(idCol(), value);
     return this;
   }
 
-  public int getK() {
-    return (Integer) $(k);
-  }
-
-  public String getFeaturesCol() {
-    return $(featuresCol);
-  }
-
-  public String getLabelCol() {
-    return $(labelCol);
-  }
-
-  public String getClassNameCol() {
-    return $(classNameCol);
-  }
-
-  public long getSeed() {
-    return (Long) $(seed);
-  }
-
-  public int getMaxIter() {
-    return (Integer) $(maxIter);
-  }
-
-  public double getTol() {
-    return (Double) $(tol);
-  }
-
-  public String getInitMode() {
-    return $(initMode);
-  }
-
-  public int getRestarts() {
-    return (Integer) $(restarts);
-  }
-
-  public String getWeighting() {
-    return $(weighting);
-  }
-
-  public int getParallelism() {
-    return (Integer) $(parallelism);
-  }
-
   public ClassQuantizer setK(int value) {
-    set(k, value);
+    set(k(), value);
     return this;
   }
 
   public ClassQuantizer setFeaturesCol(String value) {
-    set(featuresCol, value);
+    set(featuresCol(), value);
     return this;
   }
 
   public ClassQuantizer setLabelCol(String value) {
-    set(labelCol, value);
+    set(labelCol(), value);
     return this;
   }
 
   public ClassQuantizer setClassNameCol(String value) {
-    set(classNameCol, value);
+    set(classNameCol(), value);
     return this;
   }
 
   public ClassQuantizer setSeed(long value) {
-    set(seed, value);
+    set(seed(), value);
     return this;
   }
 
   public ClassQuantizer setMaxIter(int value) {
-    set(maxIter, value);
+    set(maxIter(), value);
     return this;
   }
 
   public ClassQuantizer setTol(double value) {
-    set(tol, value);
+    set(tol(), value);
     return this;
   }
 
   public ClassQuantizer setInitMode(String value) {
-    set(initMode, value);
+    set(initMode(), value);
     return this;
   }
 
   public ClassQuantizer setRestarts(int value) {
-    set(restarts, value);
+    set(restarts(), value);
     return this;
   }
 
   public ClassQuantizer setWeighting(String value) {
-    set(weighting, value);
+    set(weighting(), value);
     return this;
   }
 
   public ClassQuantizer setParallelism(int value) {
-    set(parallelism, value);
+    set(parallelism(), value);
     return this;
   }
 
