@@ -127,7 +127,10 @@ public final class LloydKMeans {
     Fit best = null;
     for (int restart = 0; restart < restarts; restart++) {
       SplittableRandom rng = new SplittableRandom(Seeds.forRestart(seed, label, restart));
-      double[][] init = plusPlus ? plusPlus(x, xNorms, d, k, rng) : randomPoints(x, d, k, rng);
+      double[][] init =
+          plusPlus
+              ? KMeansSeeding.plusPlus(x, xNorms, d, k, rng)
+              : KMeansSeeding.randomPoints(x, d, k, rng);
       Fit fit = lloyd(x, xNorms, d, init, maxIter, tol);
       if (best == null || fit.cost < best.cost) {
         best = fit;
@@ -274,7 +277,7 @@ public final class LloydKMeans {
    * the product is still in cache when its points are added to their cells; at least 64 and at most
    * {@value #MAX_BLOCK} (which bounds the distance block to MAX_BLOCK x k floats).
    */
-  private static int blockRows(int n, int d) {
+  static int blockRows(int n, int d) {
     return Math.min(n, Math.max(64, Math.min(MAX_BLOCK, BLOCK_BYTES / (Float.BYTES * d))));
   }
 
@@ -282,132 +285,7 @@ public final class LloydKMeans {
    * dots[r * m + j] = a_j . x_(p0 + r) for the m rows of a (m x d, row-major) and rows p0 ..
    * p0+rows-1 of x: in column-major terms, (m x rows) = a^T (d x m)^T times x (d x rows).
    */
-  private static void products(float[] a, int m, float[] x, int p0, int rows, int d, float[] dots) {
+  static void products(float[] a, int m, float[] x, int p0, int rows, int d, float[] dots) {
     BLAS.getInstance().sgemm("T", "N", m, rows, d, 1.0f, a, 0, d, x, p0 * d, d, 0.0f, dots, 0, m);
-  }
-
-  /**
-   * Greedy k-means++ (Arthur and Vassilvitskii 2007, with scikit-learn's 2 + floor(ln k) candidate
-   * draws per centroid, the one lowering the potential most kept).
-   */
-  private static double[][] plusPlus(
-      float[] x, double[] xNorms, int d, int k, SplittableRandom rng) {
-    int n = xNorms.length;
-    int trials = 2 + (int) Math.log(k);
-    double[][] centers = new double[k][];
-    int first = rng.nextInt(n);
-    centers[0] = row(x, d, first);
-    double[] closest = distancesTo(x, xNorms, d, new int[] {first})[0];
-    double potential = sum(closest);
-    double[] cumulative = new double[n];
-    for (int c = 1; c < k; c++) {
-      double run = 0;
-      for (int p = 0; p < n; p++) {
-        run += closest[p];
-        cumulative[p] = run;
-      }
-      int[] candidates = new int[trials];
-      for (int t = 0; t < trials; t++) {
-        candidates[t] = search(cumulative, rng.nextDouble() * run);
-      }
-      double[][] dist = distancesTo(x, xNorms, d, candidates);
-      int bestT = 0;
-      double bestPotential = Double.POSITIVE_INFINITY;
-      for (int t = 0; t < trials; t++) {
-        double pot = 0;
-        for (int p = 0; p < n; p++) {
-          pot += Math.min(closest[p], dist[t][p]);
-        }
-        if (pot < bestPotential) {
-          bestPotential = pot;
-          bestT = t;
-        }
-      }
-      for (int p = 0; p < n; p++) {
-        closest[p] = Math.min(closest[p], dist[bestT][p]);
-      }
-      potential = bestPotential;
-      centers[c] = row(x, d, candidates[bestT]);
-    }
-    if (!(potential >= 0)) {
-      throw new IllegalStateException("k-means++ potential is " + potential + ": non-finite data?");
-    }
-    return centers;
-  }
-
-  /** The first index whose cumulative weight exceeds {@code target} (the last one at worst). */
-  private static int search(double[] cumulative, double target) {
-    int lo = 0;
-    int hi = cumulative.length - 1;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (cumulative[mid] > target) {
-        hi = mid;
-      } else {
-        lo = mid + 1;
-      }
-    }
-    return lo;
-  }
-
-  /** k distinct points drawn uniformly (a partial Fisher-Yates shuffle of the indices). */
-  private static double[][] randomPoints(float[] x, int d, int k, SplittableRandom rng) {
-    int n = x.length / d;
-    int[] index = new int[n];
-    for (int p = 0; p < n; p++) {
-      index[p] = p;
-    }
-    double[][] centers = new double[k][];
-    for (int c = 0; c < k; c++) {
-      int swap = c + rng.nextInt(n - c);
-      int t = index[c];
-      index[c] = index[swap];
-      index[swap] = t;
-      centers[c] = row(x, d, index[c]);
-    }
-    return centers;
-  }
-
-  /** Squared distances (>= 0) from every point to each of the given points: [candidate][point]. */
-  private static double[][] distancesTo(float[] x, double[] xNorms, int d, int[] points) {
-    int n = xNorms.length;
-    int m = points.length;
-    float[] a = new float[m * d];
-    for (int t = 0; t < m; t++) {
-      System.arraycopy(x, points[t] * d, a, t * d, d);
-    }
-    double[][] out = new double[m][n];
-    int block = blockRows(n, d);
-    float[] dots = new float[block * m];
-    for (int p0 = 0; p0 < n; p0 += block) {
-      int rows = Math.min(block, n - p0);
-      products(a, m, x, p0, rows, d, dots);
-      for (int r = 0; r < rows; r++) {
-        for (int t = 0; t < m; t++) {
-          double dist = xNorms[p0 + r] - 2.0 * dots[r * m + t] + xNorms[points[t]];
-          out[t][p0 + r] = Math.max(0.0, dist);
-        }
-      }
-    }
-    for (int t = 0; t < m; t++) {
-      out[t][points[t]] = 0.0;
-    }
-    return out;
-  }
-
-  private static double[] row(float[] x, int d, int p) {
-    double[] r = new double[d];
-    for (int i = 0; i < d; i++) {
-      r[i] = x[p * d + i];
-    }
-    return r;
-  }
-
-  private static double sum(double[] v) {
-    double s = 0;
-    for (double e : v) {
-      s += e;
-    }
-    return s;
   }
 }
