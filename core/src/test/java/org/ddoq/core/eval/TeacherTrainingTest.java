@@ -171,8 +171,8 @@ class TeacherTrainingTest {
   void theDefaultRecipeTrainsColourImagesLongerThanGreyscale() {
     TeacherRecipe colour = TeacherRecipe.forImages(new ImageShape(3, 32, 32));
     TeacherRecipe grey = TeacherRecipe.forImages(FashionImages.SHAPE);
-    assertEquals(18, colour.settings().epochs());
-    assertEquals(10, grey.settings().epochs());
+    assertEquals(40, colour.settings().epochs());
+    assertEquals(20, grey.settings().epochs());
     assertEquals(256, colour.settings().batchSize());
     assertEquals(0.05, colour.settings().learningRate());
     assertEquals("shift+flip", colour.settings().augmentation().toString());
