@@ -37,10 +37,9 @@ public record TeacherRecipe(StudentSettings settings, int warmupEpochs) implemen
    * larger step is stable after one epoch of warm-up, and the cosine tail does the fine work),
    * batch 256, weight decay 5e-4, momentum 0.9, and the standard CIFAR augmentation (shift by up to
    * 1/8 of the side, then flip; a flip is harmless for garments). Epochs: 40 for colour images, 20
-   * for greyscale, the shortest measured to reach the field's level on 2 cores
-   * (docs/evaluation.md): 18 and 10 epochs stopped at 77.83 % (CIFAR-10) and 91.24 %
-   * (Fashion-MNIST); 20 reached 92.37 % on Fashion-MNIST and 40 passed 80 % on CIFAR-10 by epoch
-   * 30. The 4-epoch recipe before them reached 69 % and 89.3 %.
+   * for greyscale, measured to reach the field's level (docs/evaluation.md): 40 epochs 81.16 % on
+   * CIFAR-10, 20 epochs 92.37 % on Fashion-MNIST, where 18 and 10 stopped at 77.83 % and 91.24 %.
+   * The 4-epoch recipe before them reached 69 % and 89.3 %.
    */
   public static TeacherRecipe forImages(ImageShape shape) {
     int epochs = shape.channels() == 1 ? GREYSCALE_EPOCHS : COLOUR_EPOCHS;
